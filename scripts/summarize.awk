@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Counts the results of the suite's runners, with the deny list applied.
+#
+#   awk -f summarize.awk DENYLIST results/test_verifier.log \
+#       results/test_progs.log results/kptr_baseline.log
+#
+# Prints one line per failed or denied test, then "PASSED FAILED SKIPPED"
+# as three numbers on the last line for vmtest.sh.
+#
+# What counts as a test:
+#   test_verifier  each "#N/u" or "#N/p" case (unprivileged, privileged)
+#   test_progs     each subtest, or the test itself when it has none
+#   kptr_baseline  each "ok"/"not ok" check
+# A denied test counts as skipped, never as passed, whatever it did.
+
+function deny_key(suite, name) { return suite SUBSEP name }
+
+function count(suite, name, result) {
+	if (deny_key(suite, name) in denied) {
+		seen_denied[deny_key(suite, name)] = 1
+		if (result == "pass")
+			printf("note: denied test passed, its entry may be stale: %s: %s\n", suite, name)
+		skipped++
+		return
+	}
+	if (result == "pass")
+		passed++
+	else if (result == "skip") {
+		skipped++
+		printf("SKIP %s: %s\n", suite, name)
+	} else {
+		failed++
+		printf("FAIL %s: %s\n", suite, name)
+	}
+}
+
+FNR == 1 {
+	file = FILENAME
+	sub(/.*\//, "", file)
+	sub(/\.log$/, "", file)
+	suite = (FILENAME == ARGV[1]) ? "denylist" : file
+	if (suite != "denylist")
+		logs_seen[suite] = 1
+}
+
+# Deny list: "suite: name  # reason"; the reason is required.
+suite == "denylist" {
+	if ($0 ~ /^[ \t]*(#|$)/)
+		next
+	line = $0
+	if (index(line, " # ") == 0) {
+		printf("FAIL denylist: entry without a reason: %s\n", line)
+		failed++
+		next
+	}
+	entry = substr(line, 1, index(line, " # ") - 1)
+	s = substr(entry, 1, index(entry, ":") - 1)
+	n = substr(entry, index(entry, ":") + 1)
+	gsub(/^[ \t]+|[ \t]+$/, "", n)
+	denied[deny_key(s, n)] = 1
+	if (s == "test_progs")
+		progs_denied[n] = 1
+	next
+}
+
+# test_verifier: "#12/p some description OK", "... FAIL...", "... SKIP ..."
+suite == "test_verifier" && /^#[0-9]+\/[up] / {
+	mode = substr($1, index($1, "/") + 1)
+	rest = substr($0, length($1) + 2)
+	if (match(rest, / OK$/))
+		result = "pass"
+	else if (match(rest, / SKIP( \(.*\))?$/))
+		result = "skip"
+	else if (match(rest, / FAIL/))
+		result = "fail"
+	else
+		next
+	name = substr(rest, 1, RSTART - 1) "/" mode
+	count("test_verifier", name, result)
+	next
+}
+
+# test_progs: "#12     name:OK", "#12/3   name/sub:FAIL"
+suite == "test_progs" && /^#[0-9]+(\/[0-9]+)? +[^ ]+:(OK|SKIP|FAIL)$/ {
+	num = substr($1, 2)
+	split($2, nr, ":")
+	tname = nr[1]
+	result = (nr[2] == "OK") ? "pass" : (nr[2] == "SKIP") ? "skip" : "fail"
+	if (index(num, "/")) {
+		has_subtests[substr(num, 1, index(num, "/") - 1)] = 1
+		count("test_progs", tname, result)
+	} else if (!(num in has_subtests)) {
+		count("test_progs", tname, result)
+	} else if (result == "fail" && !(tname in progs_denied)) {
+		# A test can fail outside its subtests (setup, teardown).
+		count("test_progs", tname " (outside its subtests)", "fail")
+	}
+	next
+}
+
+suite == "kptr_baseline" && /^(not )?ok [0-9]+ - / {
+	name = $0
+	sub(/^(not )?ok [0-9]+ - /, "", name)
+	count("kptr_baseline", name, /^ok/ ? "pass" : "fail")
+	next
+}
+
+END {
+	# test_progs never prints a test it was told to deny.
+	for (k in denied) {
+		split(k, kp, SUBSEP)
+		if (kp[1] == "test_progs" && (kp[1] in logs_seen) && !(k in seen_denied))
+			skipped++
+	}
+	print passed + 0, failed + 0, skipped + 0
+}

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the test suite inside the guest, from the selftests output directory
+# (vmtest.sh's default share).  Each runner's output goes to results/NAME.log
+# and its exit status to results/NAME.rc; vmtest.sh reads them back on the
+# host and prints the summary.  Every runner runs even when one fails.
+#
+#   run-suite.sh DENYLIST [RUNNER...]   (default: every runner)
+
+set -u
+denylist=$1
+shift
+runners=${*:-"test_verifier test_progs kptr_baseline"}
+
+mkdir -p results
+rm -f results/*.log results/*.rc
+
+# test_progs takes the denied names with -d; the others are filtered on the
+# host from their output.
+denied_progs=$(sed -n -E 's/^test_progs: *([^ #]+).*/\1/p' "$denylist" | paste -sd, -)
+
+for r in $runners; do
+	echo "vmtest: suite: $r"
+	case $r in
+	test_verifier)
+		./test_verifier >results/$r.log 2>&1 ;;
+	test_progs)
+		./test_progs ${denied_progs:+-d "$denied_progs"} >results/$r.log 2>&1 ;;
+	kptr_baseline)
+		./kptr_baseline >results/$r.log 2>&1 ;;
+	*)
+		echo "run-suite.sh: unknown runner $r" >&2
+		echo 127 >results/$r.rc
+		continue ;;
+	esac
+	echo $? >results/$r.rc
+	tail -n 1 results/$r.log
+done

@@ -1,0 +1,562 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmtest.sh: the kptr series' harness.  Makes a kernel git tree from Debian's
+# linux-source-6.1 with baseline/ and series/ applied, builds it with the
+# focused BPF selftests, boots it in QEMU with the host's root file system
+# shared read-only over 9p, and runs commands or the test suite inside.
+#
+# Run "./vmtest.sh help" for the commands.
+
+set -eu
+set -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# --- one place for every path and version ----------------------------------
+BUILD=${VMTEST_BUILD:-$ROOT/build}	# everything generated; git-ignored
+TREE=$BUILD/linux			# the kernel git tree
+TARBALL=/usr/src/linux-source-6.1.tar.xz
+SOURCE_PKG=linux-source-6.1
+BASE_VERSION=$(cat "$ROOT/baseline/VERSION")	# Debian version baseline/ was made on
+BASE_TAG=base				# pristine tarball
+BASELINE_TAG=baseline			# + baseline/ patches: pre-kptr 6.1
+CONFIGS=$ROOT/config
+DENYLIST=$ROOT/tests/DENYLIST
+JOBS=$(nproc)
+GUEST_MEM=${VMTEST_MEM:-2G}
+GUEST_CPUS=${VMTEST_CPUS:-2}
+TIMEOUT=${VMTEST_TIMEOUT:-1800}		# seconds a guest may run
+# Fixed dates for the commits prepare makes, so that the tags name the same
+# commits on every machine.
+PRISTINE_DATE="2024-01-01T00:00:00Z"
+
+# Debian packages the harness needs, with a command each provides.
+PACKAGES="gcc:gcc make:make flex:flex bison:bison bc:bc libelf-dev:/usr/include/libelf.h
+libssl-dev:/usr/include/openssl/ssl.h zlib1g-dev:/usr/include/zlib.h pahole:pahole
+clang-16:clang-16 llvm-16:llc-16 lld-16:ld.lld-16 qemu-system-x86:qemu-system-x86_64
+busybox-static:busybox cpio:cpio ccache:ccache xz-utils:xz rsync:rsync
+python3:python3 iproute2:ip kmod:depmod git:git $SOURCE_PKG:$TARBALL"
+
+say() { printf 'vmtest: %s\n' "$*"; }
+die() { printf 'vmtest: error: %s\n' "$*" >&2; exit 1; }
+stamp() { date +%s; }
+took() { say "$1 took $(( $(stamp) - $2 ))s"; }
+
+usage() {
+	cat <<EOF
+usage: ./vmtest.sh COMMAND [OPTIONS]
+
+  deps                  install the Debian packages the harness needs
+  prepare [--force]     make build/linux: pristine $SOURCE_PKG (tag $BASE_TAG),
+                        baseline/ (tag $BASELINE_TAG), then series/ with git am
+  export                write the tree's commits after $BASELINE_TAG to series/
+  build [--config F]... build the kernel and the selftests (F: extra fragment
+                        in config/, e.g. --config kasan)
+  run [OPTS] -- CMD...  boot the kernel and run CMD in the guest
+                        --dir DIR       directory shared read-write and the
+                                        command's cwd (default: the selftests)
+                        --timeout S     give up after S seconds ($TIMEOUT)
+                        --qemu-opts "O" extra QEMU options, e.g.
+                                        "-icount shift=0,sleep=off"
+                        --config F      use the kernel built with fragment F
+  test [--no-build] [--config F] [RUNNER...]
+                        build, boot and run the suite; prints
+                        "N passed, N failed, N skipped"
+  demo                  build, boot and show the feature working
+  shell                 an interactive shell in the guest
+  baseline-check        build the $BASELINE_TAG tree alone and prove that it
+                        has no kptr support
+  help                  this text
+
+Builds, logs and the tree live under ${BUILD#$ROOT/}/.  A developer edits
+build/linux, commits with git, and runs "./vmtest.sh export".
+EOF
+}
+
+# --- packages ---------------------------------------------------------------
+
+missing_packages() {
+	local p pkg probe
+	for p in $PACKAGES; do
+		pkg=${p%%:*}
+		probe=${p#*:}
+		case $probe in
+		/*) [ -e "$probe" ] || echo "$pkg" ;;
+		*) command -v "$probe" >/dev/null 2>&1 || echo "$pkg" ;;
+		esac
+	done
+}
+
+cmd_deps() {
+	local missing
+	missing=$(missing_packages | tr '\n' ' ')
+	[ -z "${missing// /}" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		die "missing Debian packages: $missing
+run as root: apt-get update && apt-get install -y --no-install-recommends $missing"
+	fi
+	say "installing Debian packages: $missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >"$BUILD/apt.log" 2>&1 ||
+		die "apt-get update failed, see $BUILD/apt.log"
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >>"$BUILD/apt.log" 2>&1 ||
+		die "apt-get install $missing failed, see $BUILD/apt.log"
+	missing=$(missing_packages | tr '\n' ' ')
+	[ -z "${missing// /}" ] || die "still missing after apt-get install: $missing"
+}
+
+# --- the tree -----------------------------------------------------------------
+
+installed_version() {
+	dpkg-query -W -f '${Version}' "$SOURCE_PKG" 2>/dev/null || echo unknown
+}
+
+# git am, one patch at a time, so that a patch that does not apply is named
+# with the hunk that failed.
+apply_patches() {
+	local what=$1 p
+	shift
+	[ $# -gt 0 ] || return 0
+	say "applying $# $what patch(es)"
+	for p in "$@"; do
+		git -C "$TREE" am -q --committer-date-is-author-date "$p" >"$BUILD/am.log" 2>&1 && continue
+		git -C "$TREE" am --abort >/dev/null 2>&1 || true
+		git -C "$TREE" apply --check --verbose "$p" 2>&1 | grep -v '^Checking patch' >&2 || true
+		die "$what patch ${p#$ROOT/} does not apply to $SOURCE_PKG $(installed_version): the failing hunk is shown above"
+	done
+}
+
+# The patches of baseline/ or series/ in order, without the cover letter.
+patch_files() {
+	local p
+	for p in "$ROOT/$1"/*.patch; do
+		[ -e "$p" ] || continue
+		case ${p##*/} in 0000-*) continue ;; esac
+		echo "$p"
+	done
+}
+
+cmd_prepare() {
+	local force=0 have
+	[ "${1:-}" = --force ] && force=1
+	if [ -d "$TREE/.git" ]; then
+		[ $force = 1 ] ||
+			die "$TREE exists; run \"./vmtest.sh export\" to keep your commits, then \"./vmtest.sh prepare --force\""
+		say "removing the old tree $TREE"
+		rm -rf "$TREE"
+	fi
+	cmd_deps
+	have=$(installed_version)
+	if [ "$have" != "$BASE_VERSION" ]; then
+		say "note: baseline/ was made on $SOURCE_PKG $BASE_VERSION, this machine has $have; going on"
+	fi
+	local t0
+	t0=$(stamp)
+	say "unpacking $TARBALL"
+	mkdir -p "$BUILD"
+	rm -rf "$BUILD/unpack"
+	mkdir "$BUILD/unpack"
+	tar -xf "$TARBALL" -C "$BUILD/unpack"
+	mv "$BUILD/unpack"/linux-source-6.1 "$TREE"
+	rmdir "$BUILD/unpack"
+	say "committing the pristine tree"
+	(
+		cd "$TREE"
+		git init -q -b master
+		# Debian's .gitignore ignores the whole top level: add everything.
+		git add -f -A .
+		GIT_AUTHOR_DATE=$PRISTINE_DATE GIT_COMMITTER_DATE=$PRISTINE_DATE \
+			git commit -q -m "Debian $SOURCE_PKG $have, pristine"
+		git tag -f "$BASE_TAG" >/dev/null
+	)
+	apply_patches baseline $(patch_files baseline)
+	git -C "$TREE" tag -f "$BASELINE_TAG" >/dev/null
+	apply_patches series $(patch_files series)
+	took prepare "$t0"
+	say "tree ready: $TREE ($(git -C "$TREE" rev-list --count "$BASELINE_TAG"..HEAD) series commit(s) on $BASELINE_TAG)"
+}
+
+need_tree() {
+	[ -d "$TREE/.git" ] || cmd_prepare
+}
+
+cmd_export() {
+	[ -d "$TREE/.git" ] || die "no tree at $TREE; run \"./vmtest.sh prepare\" first"
+	git -C "$TREE" diff --quiet HEAD ||
+		die "$TREE has uncommitted changes; commit them first"
+	local n cover subject blurb
+	n=$(git -C "$TREE" rev-list --count "$BASELINE_TAG"..HEAD)
+	cover=$(ls "$ROOT"/series/0000-*.patch 2>/dev/null | head -1 || true)
+	if [ -n "$cover" ]; then
+		subject=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$cover" | head -1)
+		blurb=$(awk '/^$/ && !body { body = 1; next }
+			     body && /^[A-Za-z0-9 ._-]+ \([0-9]+\):$/ { exit }
+			     body { print }' "$cover")
+	fi
+	rm -f "$ROOT"/series/*.patch
+	mkdir -p "$ROOT/series"
+	[ "$n" -gt 0 ] || { say "no commits after $BASELINE_TAG; series/ is empty"; return 0; }
+	git -C "$TREE" format-patch -q --zero-commit --cover-letter --no-signature \
+		-o "$ROOT/series" "$BASELINE_TAG"..HEAD
+	cover=$(ls "$ROOT"/series/0000-*.patch)
+	if [ -n "${subject:-}" ]; then
+		SUBJECT=$subject BLURB=$blurb awk '
+			/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, ENVIRON["SUBJECT"]) }
+			/^\*\*\* BLURB HERE \*\*\*$/ { printf("%s\n", ENVIRON["BLURB"]); skip = 1; next }
+			skip && /^$/ { skip = 0 }
+			{ print }' "$cover" >"$cover.new"
+		mv "$cover.new" "$cover"
+	else
+		say "note: write the cover letter in $cover (subject and blurb); export keeps them"
+	fi
+	say "exported $n patch(es) to series/"
+	ls "$ROOT/series"
+}
+
+# --- build ---------------------------------------------------------------------
+
+# The build directory for a set of extra config fragments.
+objdir() {
+	local name=obj f
+	for f in "$@"; do name=$name-$f; done
+	echo "$BUILD/$name"
+}
+
+check_clang_keeps_tags() {
+	local clang=$1 out=$BUILD/clang-tag-check
+	[ -e "$out.ok" ] && [ "$(cat "$out.ok")" = "$clang" ] && return 0
+	mkdir -p "$out"
+	cat >"$out/t.c" <<'EOF'
+struct task_struct;
+struct v { struct task_struct __attribute__((btf_type_tag("kptr"))) *t; };
+struct v g;
+EOF
+	"$clang" -g -O2 -target bpf -c "$out/t.c" -o "$out/t.o" ||
+		die "$clang cannot compile a BPF object"
+	if ! "$2" btf dump file "$out/t.o" | grep -q "TYPE_TAG 'kptr'"; then
+		die "$clang drops btf_type_tag from BTF, so __kptr would vanish from map values.
+Use Debian's clang-16 or clang-19 (apt-get install clang-16 llvm-16 lld-16)"
+	fi
+	echo "$clang" >"$out.ok"
+}
+
+pick_clang() {
+	local c
+	for c in ${VMTEST_CLANG:-clang-16 clang-19}; do
+		command -v "$c" >/dev/null 2>&1 && { echo "$c"; return; }
+	done
+	die "no clang-16 or clang-19; run ./vmtest.sh deps"
+}
+
+build_kernel() {
+	local kobj=$1 frag
+	shift
+	mkdir -p "$kobj"
+	local frags=("$CONFIGS/vmtest.config")
+	for frag in "$@"; do
+		[ -f "$CONFIGS/$frag.config" ] ||
+			die "no config fragment config/$frag.config (have: $(cd "$CONFIGS" && ls *.config | sed 's/\.config//' | tr '\n' ' '))"
+		frags+=("$CONFIGS/$frag.config")
+	done
+	# Regenerate .config only when a fragment changed.
+	local sum
+	sum=$(cat "${frags[@]}" | md5sum | cut -d' ' -f1)
+	if [ "$(cat "$kobj/.fragments.md5" 2>/dev/null)" != "$sum" ]; then
+		say "configuring the kernel: tinyconfig + ${frags[*]##*/}"
+		make -s -C "$TREE" O="$kobj" tinyconfig >/dev/null
+		"$TREE"/scripts/kconfig/merge_config.sh -m -O "$kobj" "$kobj/.config" "${frags[@]}" >"$kobj/merge.log" 2>&1
+		make -s -C "$TREE" O="$kobj" olddefconfig >>"$kobj/merge.log" 2>&1
+		local line bad=""
+		while read -r line; do
+			grep -qxF "$line" "$kobj/.config" || bad="$bad
+  $line"
+		done < <(grep -hE '^CONFIG_[A-Z0-9_]+=|^# CONFIG_[A-Z0-9_]+ is not set' "${frags[@]}")
+		[ -z "$bad" ] || die "these fragment options did not take effect (a dependency is missing):$bad"
+		echo "$sum" >"$kobj/.fragments.md5"
+	fi
+	say "building the kernel in $kobj (log: $kobj/build.log)"
+	local t0
+	t0=$(stamp)
+	export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+	if ! make -C "$TREE" O="$kobj" CC="ccache gcc" -j"$JOBS" bzImage >"$kobj/build.log" 2>&1; then
+		grep -E 'error|Error' "$kobj/build.log" | head -20 >&2
+		die "kernel build failed, see $kobj/build.log"
+	fi
+	if grep -E '(warning|error):' "$kobj/build.log" >&2; then
+		die "the kernel build printed the warnings above, see $kobj/build.log"
+	fi
+	took "kernel build" "$t0"
+}
+
+build_selftests() {
+	local kobj=$1 stobj=$2 clang t0
+	clang=$(pick_clang)
+	t0=$(stamp)
+	say "building libbpf and bpftool (log: $stobj.log)"
+	mkdir -p "$stobj"
+	local mk=(make -f "$ROOT/tests/Makefile" SRC="$TREE" KOBJ="$kobj" O="$stobj"
+		  CLANG="$clang" -j"$JOBS")
+	"${mk[@]}" tools >"$stobj.log" 2>&1 || { tail -20 "$stobj.log" >&2; die "libbpf/bpftool build failed, see $stobj.log"; }
+	check_clang_keeps_tags "$clang" "$stobj/bpftool/bootstrap/bpftool"
+	say "building the selftests with $clang"
+	"${mk[@]}" all >>"$stobj.log" 2>&1 || { grep -E 'error|Error' "$stobj.log" | head -20 >&2; die "selftests build failed, see $stobj.log"; }
+	took "selftests build" "$t0"
+}
+
+CONFIG_FRAGS=()
+cmd_build() {
+	need_tree
+	cmd_deps
+	build_kernel "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"}
+	build_selftests "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "$BUILD/selftests"
+}
+
+# --- run ------------------------------------------------------------------------
+
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	timeout 20 qemu-system-x86_64 -accel kvm -M none -display none -S \
+		-monitor none -serial none </dev/null >/dev/null 2>&1 &
+	local pid=$!
+	sleep 2
+	if kill -0 $pid 2>/dev/null; then kill $pid; wait $pid 2>/dev/null; return 0; fi
+	return 1
+}
+
+# boot KOBJ DIR TIMEOUT INTERACTIVE QEMU_OPTS CMD...
+boot() {
+	local kobj=$1 dir=$2 tmo=$3 interactive=$4 qopts=$5
+	shift 5
+	local kernel=$kobj/arch/x86/boot/bzImage
+	[ -f "$kernel" ] || die "no kernel at $kernel; run \"./vmtest.sh build\" first"
+	[ -d "$dir" ] || die "no directory $dir to share with the guest"
+	dir=$(cd "$dir" && pwd)
+	local io
+	io=$BUILD/vm/$(date +%Y%m%d-%H%M%S)-$$
+	mkdir -p "$io"
+	ln -sfn "$io" "$BUILD/vm/last"
+	printf '%s\n' "$*" >"$io/cmd.sh"
+	local accel="-accel tcg,thread=multi"
+	if kvm_works; then accel="-accel kvm -cpu host"; else accel="$accel -cpu max"; fi
+	local append="console=ttyS0 root=hostroot rootfstype=9p"
+	append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=none"
+	append="$append ro init=$ROOT/scripts/guest-init.sh panic=-1"
+	append="$append loglevel=4 no_hash_pointers"
+	append="$append vmtest_io=$io vmtest_share=$dir vmtest_interactive=$interactive"
+	local p9=security_model=none,multidevs=remap
+	# shellcheck disable=SC2086
+	local qemu=(qemu-system-x86_64 $accel -smp "$GUEST_CPUS" -m "$GUEST_MEM"
+		-kernel "$kernel" -append "$append" -nographic -no-reboot
+		-nodefaults -serial mon:stdio
+		-virtfs "local,path=/,mount_tag=hostroot,readonly=on,$p9"
+		-virtfs "local,path=$io,mount_tag=vmio,$p9"
+		-virtfs "local,path=$dir,mount_tag=share,$p9"
+		$qopts)
+	echo "${qemu[*]}" >"$io/qemu.cmd"
+	say "booting $kernel (${accel%% *} ${accel#* }, $GUEST_CPUS CPUs, $GUEST_MEM); console log: $io/console.log"
+	local rc=0
+	if [ "$interactive" = 1 ]; then
+		"${qemu[@]}" || rc=$?
+		return 0
+	fi
+	say "running command: $*"
+	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$io/console.log" || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		say "guest timed out after ${tmo}s; console log: $io/console.log"
+		return 124
+	fi
+	if [ ! -f "$io/status" ]; then
+		say "the guest ended without finishing the command (crash or panic?); console log: $io/console.log"
+		return 125
+	fi
+	VM_IO=$io
+	return "$(cat "$io/status")"
+}
+
+# Scans the guest's kernel log for reports that fail a run.
+console_problems() {
+	local io=$1
+	cat "$io/dmesg" "$io/console.log" 2>/dev/null | grep -E \
+		'BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|kmemleak|UBSAN|possible circular locking|possible recursive locking|lockdep|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|rcu.*stall|unreferenced object|Call Trace:' |
+		sort -u || true
+}
+
+RUN_DIR=
+RUN_QEMU_OPTS=
+RUN_TIMEOUT=
+parse_run_opts() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--dir) RUN_DIR=$2; shift 2 ;;
+		--timeout) RUN_TIMEOUT=$2; shift 2 ;;
+		--qemu-opts) RUN_QEMU_OPTS=$2; shift 2 ;;
+		--config) CONFIG_FRAGS+=("$2"); shift 2 ;;
+		--) shift; break ;;
+		-*) die "unknown option $1 (see ./vmtest.sh help)" ;;
+		*) break ;;
+		esac
+	done
+	REST=("$@")
+}
+
+cmd_run() {
+	parse_run_opts "$@"
+	[ ${#REST[@]} -gt 0 ] || die "no command to run: ./vmtest.sh run -- CMD..."
+	local rc=0
+	boot "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "${RUN_DIR:-$BUILD/selftests}" \
+		"${RUN_TIMEOUT:-$TIMEOUT}" 0 "$RUN_QEMU_OPTS" "${REST[@]}" || rc=$?
+	if [ -n "${VM_IO:-}" ]; then
+		local problems
+		problems=$(console_problems "$VM_IO")
+		if [ -n "$problems" ]; then
+			printf '%s\n' "$problems" >&2
+			say "the kernel reported the problems above; console log: $VM_IO/console.log, dmesg: $VM_IO/dmesg"
+			[ $rc = 0 ] && rc=1
+		fi
+	fi
+	say "guest command exit status: $rc"
+	return $rc
+}
+
+cmd_shell() {
+	parse_run_opts "$@"
+	boot "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "${RUN_DIR:-$BUILD/selftests}" 0 1 "$RUN_QEMU_OPTS" true
+}
+
+# --- the suite --------------------------------------------------------------------
+
+# summarize IO STOBJ RUNNERS: prints the counts and the closing line, returns
+# non-zero when anything failed.
+summarize() {
+	local io=$1 stobj=$2
+	shift 2
+	local logs=() r counts passed failed skipped
+	for r in "$@"; do logs+=("$stobj/results/$r.log"); done
+	counts=$(awk -f "$ROOT/scripts/summarize.awk" "$DENYLIST" "${logs[@]}" | tee "$io/summary.txt" | tail -1)
+	head -n -1 "$io/summary.txt"
+	read -r passed failed skipped <<<"$counts"
+	# A runner that died, or exited non-zero with no failing test, fails.
+	for r in "$@"; do
+		local rc
+		rc=$(cat "$stobj/results/$r.rc" 2>/dev/null || echo missing)
+		if [ "$rc" = missing ]; then
+			say "FAIL $r did not run"; failed=$((failed + 1))
+		elif [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
+			say "FAIL $r exited with status $rc"; failed=$((failed + 1))
+		fi
+		[ -s "$stobj/results/$r.log" ] && tail -n 1 "$stobj/results/$r.log" | sed "s/^/  $r: /"
+	done
+	# The kernel's own reports count as one more test.
+	local problems
+	problems=$(console_problems "$io")
+	if [ -n "$problems" ]; then
+		printf '%s\n' "$problems" | sed 's/^/  console: /'
+		say "FAIL kernel console: the kernel reported problems; console log: $io/console.log, dmesg: $io/dmesg"
+		failed=$((failed + 1))
+	else
+		passed=$((passed + 1))
+	fi
+	echo "results: $stobj/results, console log: $io/console.log"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ]
+}
+
+cmd_test() {
+	local build=1 runners=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--no-build) build=0; shift ;;
+		--config) CONFIG_FRAGS+=("$2"); shift 2 ;;
+		-*) die "unknown option $1 (see ./vmtest.sh help)" ;;
+		*) runners+=("$1"); shift ;;
+		esac
+	done
+	[ $build = 1 ] && cmd_build
+	[ ${#runners[@]} -gt 0 ] || runners=($(default_runners))
+	local stobj=$BUILD/selftests rc=0 t0
+	t0=$(stamp)
+	rm -rf "$stobj/results"
+	VM_IO=
+	boot "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "$stobj" "$TIMEOUT" 0 "" \
+		"sh $ROOT/tests/run-suite.sh $DENYLIST ${runners[*]}" || rc=$?
+	took "suite run" "$t0"
+	if [ -z "$VM_IO" ]; then
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	summarize "$VM_IO" "$stobj" "${runners[@]}"
+}
+
+# The baseline check belongs to the suite only while the tree is the
+# baseline: once the series adds kptrs it is expected to fail there, and
+# "./vmtest.sh baseline-check" runs it on a baseline build instead.
+default_runners() {
+	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse "$BASELINE_TAG")" ]; then
+		echo test_verifier test_progs kptr_baseline
+	else
+		echo test_verifier test_progs
+	fi
+}
+
+cmd_baseline_check() {
+	need_tree
+	cmd_deps
+	local wt=$BUILD/baseline-tree kobj=$BUILD/obj-baseline stobj=$BUILD/selftests-baseline
+	if [ ! -d "$wt" ]; then
+		git -C "$TREE" worktree add -f --detach "$wt" "$BASELINE_TAG" >/dev/null
+	else
+		git -C "$wt" checkout -q --detach "$BASELINE_TAG"
+	fi
+	local TREE=$wt
+	build_kernel "$kobj"
+	mkdir -p "$stobj"
+	make -f "$ROOT/tests/Makefile" SRC="$wt" KOBJ="$kobj" O="$stobj" CLANG="$(pick_clang)" \
+		-j"$JOBS" "$stobj/kptr_baseline" "$stobj/kptr_baseline.bpf.o" >"$stobj.log" 2>&1 ||
+		die "building the baseline check failed, see $stobj.log"
+	rm -rf "$stobj/results"
+	VM_IO=
+	boot "$kobj" "$stobj" "$TIMEOUT" 0 "" "sh $ROOT/tests/run-suite.sh $DENYLIST kptr_baseline" || true
+	[ -n "$VM_IO" ] || { echo "0 passed, 1 failed"; return 1; }
+	summarize "$VM_IO" "$stobj" kptr_baseline
+}
+
+cmd_demo() {
+	cmd_build
+	local rc=0
+	boot "$(objdir)" "$BUILD/selftests" "$TIMEOUT" 0 "" "sh $ROOT/demo/demo.sh" || rc=$?
+	[ -n "${VM_IO:-}" ] && [ -n "$(console_problems "$VM_IO")" ] && {
+		console_problems "$VM_IO" >&2
+		die "the kernel reported the problems above; console log: $VM_IO/console.log"
+	}
+	return $rc
+}
+
+main() {
+	local cmd=${1:-help}
+	[ $# -gt 0 ] && shift
+	mkdir -p "$BUILD"
+	case $cmd in
+	deps) cmd_deps ;;
+	prepare) cmd_prepare "$@" ;;
+	export) cmd_export ;;
+	build)
+		while [ $# -gt 0 ]; do
+			case $1 in
+			--config) CONFIG_FRAGS+=("$2"); shift 2 ;;
+			*) die "unknown option $1 (see ./vmtest.sh help)" ;;
+			esac
+		done
+		cmd_build ;;
+	run) cmd_run "$@" ;;
+	test) cmd_test "$@" ;;
+	demo) cmd_demo ;;
+	shell) cmd_shell "$@" ;;
+	baseline-check) cmd_baseline_check ;;
+	help|-h|--help) usage ;;
+	*) usage >&2; die "unknown command \"$cmd\"" ;;
+	esac
+}
+
+main "$@"

@@ -55,9 +55,9 @@ int BPF_PROG(load_task)
 	if (!v)
 		return 0;
 	task = v->task;
-	if (!task)
-		return 0;
-	return task->pid;
+	if (task)
+		v->stored = task->pid;
+	return 0;
 }
 
 /* The helper's UAPI id stays, but the kernel does not implement it. */
@@ -72,7 +72,8 @@ int BPF_PROG(xchg_task)
 	if (!v)
 		return 0;
 	old = bpf_kptr_xchg(&v->task, NULL);
-	return old != NULL;
+	v->stored = old != NULL;
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -13,6 +13,10 @@ denylist=$1
 shift
 runners=${*:-"test_verifier test_progs kptr_baseline"}
 
+# test_verifier runs each case unprivileged too, which the kernel's default
+# (CONFIG_BPF_UNPRIV_DEFAULT_OFF: 2, changeable) would skip.
+echo 0 >/proc/sys/kernel/unprivileged_bpf_disabled
+
 mkdir -p results
 rm -f results/*.log results/*.rc
 

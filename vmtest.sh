@@ -320,9 +320,11 @@ cmd_build() {
 kvm_works() {
 	local kernel=$1
 	[ -w /dev/kvm ] || return 1
-	timeout -k 5 30 qemu-system-x86_64 -accel kvm -cpu host -m 256M -display none \
+	# In a subshell, so that bash's "Aborted" report of a crashing QEMU
+	# stays quiet too.
+	( timeout -k 5 30 qemu-system-x86_64 -accel kvm -cpu host -m 256M -display none \
 		-nodefaults -no-reboot -serial none -monitor none -kernel "$kernel" \
-		-append "panic=-1 root=/dev/nonexistent" </dev/null >/dev/null 2>&1
+		-append "panic=-1 root=/dev/nonexistent" </dev/null >/dev/null 2>&1 ) 2>/dev/null
 }
 
 # boot KOBJ DIR TIMEOUT INTERACTIVE QEMU_OPTS CMD...
@@ -435,16 +437,19 @@ summarize() {
 	local logs=() r counts passed failed skipped
 	for r in "$@"; do logs+=("$stobj/results/$r.log"); done
 	counts=$(awk -f "$ROOT/scripts/summarize.awk" "$DENYLIST" "${logs[@]}" | tee "$io/summary.txt" | tail -1)
-	head -n -1 "$io/summary.txt"
+	head -n -1 "$io/summary.txt" | grep -v '^runner-failures ' || true
 	read -r passed failed skipped <<<"$counts"
-	# A runner that died, or exited non-zero with no failing test, fails.
+	# A runner that died, or exited non-zero without reporting a failing
+	# test (denied ones included), fails.
 	for r in "$@"; do
-		local rc
+		local rc seen
 		rc=$(cat "$stobj/results/$r.rc" 2>/dev/null || echo missing)
+		seen=$(sed -n "s/^runner-failures $r //p" "$io/summary.txt")
 		if [ "$rc" = missing ]; then
 			say "FAIL $r did not run"; failed=$((failed + 1))
-		elif [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
-			say "FAIL $r exited with status $rc"; failed=$((failed + 1))
+		elif [ "$rc" != 0 ] && [ "${seen:-0}" = 0 ]; then
+			say "FAIL $r exited with status $rc without reporting a failing test"
+			failed=$((failed + 1))
 		fi
 		[ -s "$stobj/results/$r.log" ] && tail -n 1 "$stobj/results/$r.log" | sed "s/^/  $r: /"
 	done

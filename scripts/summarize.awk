@@ -5,8 +5,10 @@
 #   awk -f summarize.awk DENYLIST results/test_verifier.log \
 #       results/test_progs.log results/kptr_baseline.log
 #
-# Prints one line per failed or denied test, then "PASSED FAILED SKIPPED"
-# as three numbers on the last line for vmtest.sh.
+# Prints one line per failed or skipped test, a "runner-failures RUNNER N"
+# line per runner (failures seen in its output, denied ones included, so
+# that vmtest.sh can tell a runner that died from one that reported), then
+# "PASSED FAILED SKIPPED" as three numbers on the last line.
 #
 # What counts as a test:
 #   test_verifier  each "#N/u" or "#N/p" case (unprivileged, privileged)
@@ -17,6 +19,8 @@
 function deny_key(suite, name) { return suite SUBSEP name }
 
 function count(suite, name, result) {
+	if (result == "fail")
+		fails_seen[suite]++
 	if (deny_key(suite, name) in denied) {
 		seen_denied[deny_key(suite, name)] = 1
 		if (result == "pass")
@@ -82,11 +86,14 @@ suite == "test_verifier" && /^#[0-9]+\/[up] / {
 }
 
 # test_progs: "#12     name:OK", "#12/3   name/sub:FAIL"
-suite == "test_progs" && /^#[0-9]+(\/[0-9]+)? +[^ ]+:(OK|SKIP|FAIL)$/ {
+suite == "test_progs" && /^#[0-9]+(\/[0-9]+)? +.*:(OK|SKIP|FAIL)$/ {
 	num = substr($1, 2)
-	split($2, nr, ":")
-	tname = nr[1]
-	result = (nr[2] == "OK") ? "pass" : (nr[2] == "SKIP") ? "skip" : "fail"
+	tname = $0
+	sub(/^#[0-9]+(\/[0-9]+)? +/, "", tname)
+	res = tname
+	sub(/.*:/, "", res)
+	sub(/:(OK|SKIP|FAIL)$/, "", tname)
+	result = (res == "OK") ? "pass" : (res == "SKIP") ? "skip" : "fail"
 	if (index(num, "/")) {
 		has_subtests[substr(num, 1, index(num, "/") - 1)] = 1
 		count("test_progs", tname, result)
@@ -113,5 +120,7 @@ END {
 		if (kp[1] == "test_progs" && (kp[1] in logs_seen) && !(k in seen_denied))
 			skipped++
 	}
+	for (r in logs_seen)
+		printf("runner-failures %s %d\n", r, fails_seen[r])
 	print passed + 0, failed + 0, skipped + 0
 }

@@ -346,13 +346,15 @@ boot() {
 	append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=none"
 	append="$append ro init=$ROOT/scripts/guest-init.sh panic=-1"
 	append="$append loglevel=4 no_hash_pointers"
-	append="$append vmtest_io=$io vmtest_share=$dir vmtest_interactive=$interactive"
+	append="$append vmtest_repo=$ROOT vmtest_io=$io vmtest_share=$dir"
+	append="$append vmtest_interactive=$interactive"
 	local p9=security_model=none,multidevs=remap
 	# shellcheck disable=SC2086
 	local qemu=(qemu-system-x86_64 $accel -smp "$GUEST_CPUS" -m "$GUEST_MEM"
 		-kernel "$kernel" -append "$append" -nographic -no-reboot
 		-nodefaults -serial mon:stdio
 		-virtfs "local,path=/,mount_tag=hostroot,readonly=on,$p9"
+		-virtfs "local,path=$ROOT,mount_tag=repo,readonly=on,$p9"
 		-virtfs "local,path=$io,mount_tag=vmio,$p9"
 		-virtfs "local,path=$dir,mount_tag=share,$p9"
 		$qopts)

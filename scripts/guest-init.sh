@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # PID 1 of the vmtest guest.  The root file system is the host's, read-only
-# over 9p; vmtest.sh passes two more 9p shares, mounted read-write at the
-# same paths as on the host:
+# over 9p; vmtest.sh passes three more 9p shares, mounted at the same paths
+# as on the host (after the guest's own tmpfs on /tmp, which would hide a
+# host directory under /tmp):
 #
-#   vmtest_io=DIR     the run's own directory: cmd.sh to run, status and
-#                     dmesg written back
-#   vmtest_share=DIR  the directory the command runs in
+#   vmtest_repo=DIR   this repository (read-only): the harness's scripts
+#   vmtest_io=DIR     the run's own directory (read-write): cmd.sh to run,
+#                     status and dmesg written back
+#   vmtest_share=DIR  the directory the command runs in (read-write)
 #
 # The kernel hands unknown key=value boot parameters to init as variables.
 
@@ -34,10 +36,13 @@ mount_fs bpf bpf /sys/fs/bpf
 mount_fs cgroup2 cgroup2 /sys/fs/cgroup
 
 P9=trans=virtio,version=9p2000.L,msize=262144,access=any,cache=none
-mount_fs 9p vmio "$vmtest_io" "$P9"
-if [ -n "$vmtest_share" ] && [ "$vmtest_share" != "$vmtest_io" ]; then
-	mount_fs 9p share "$vmtest_share" "$P9"
-fi
+for share in "repo $vmtest_repo" "vmio $vmtest_io" "share $vmtest_share"; do
+	set -- $share
+	[ -n "${2:-}" ] || continue
+	# a mount point under the guest's tmpfs has to be made
+	mkdir -p "$2" 2>/dev/null
+	mount_fs 9p "$1" "$2" "$P9"
+done
 
 ip link set dev lo up 2>/dev/null || busybox ip link set dev lo up
 

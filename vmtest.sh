@@ -324,7 +324,8 @@ kvm_works() {
 	# stays quiet too.
 	( timeout -k 5 30 qemu-system-x86_64 -accel kvm -cpu host -m 256M -display none \
 		-nodefaults -no-reboot -serial none -monitor none -kernel "$kernel" \
-		-append "panic=-1 root=/dev/nonexistent" </dev/null >/dev/null 2>&1 ) 2>/dev/null
+		-append "panic=-1 root=/dev/nonexistent" </dev/null >/dev/null 2>&1
+	  rc=$?; exit $rc ) 2>/dev/null
 }
 
 # boot KOBJ DIR TIMEOUT INTERACTIVE QEMU_OPTS CMD...

@@ -511,7 +511,11 @@ default_runners() {
 cmd_baseline_check() {
 	need_tree
 	cmd_deps
-	local wt=$BUILD/baseline-tree kobj=$BUILD/obj-baseline stobj=$BUILD/selftests-baseline
+	# The same layout as build/linux and build/obj one level down, so that
+	# ccache (base dir $BUILD) sees the same relative paths and reuses the
+	# objects of every file the series does not touch.
+	local wt=$BUILD/baseline/linux kobj=$BUILD/baseline/obj stobj=$BUILD/baseline/selftests
+	mkdir -p "$BUILD/baseline"
 	if [ ! -d "$wt" ]; then
 		git -C "$TREE" worktree add -f --detach "$wt" "$BASELINE_TAG" >/dev/null
 	else

@@ -346,7 +346,7 @@ boot() {
 	local append="console=ttyS0 root=hostroot rootfstype=9p"
 	append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=none"
 	append="$append ro init=$ROOT/scripts/guest-init.sh panic=-1"
-	append="$append loglevel=4 no_hash_pointers"
+	append="$append loglevel=4"
 	append="$append vmtest_repo=$ROOT vmtest_io=$io vmtest_share=$dir"
 	append="$append vmtest_interactive=$interactive"
 	local p9=security_model=none,multidevs=remap

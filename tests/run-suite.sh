@@ -41,3 +41,15 @@ for r in $runners; do
 	echo $? >results/$r.rc
 	tail -n 1 results/$r.log
 done
+
+# With CONFIG_DEBUG_KMEMLEAK, look for leaks once everything ran: objects
+# are reported after two scans; the report goes to the kernel log, which
+# vmtest.sh scans.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo "vmtest: suite: kmemleak scan"
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >results/kmemleak.txt
+	[ -s results/kmemleak.txt ] && echo "kmemleak: leaks found, see results/kmemleak.txt" >/dev/kmsg
+fi

@@ -348,6 +348,12 @@ boot() {
 	append="$append ro init=$ROOT/scripts/guest-init.sh panic=-1"
 	append="$append loglevel=4"
 	append="$append vmtest_repo=$ROOT vmtest_io=$io vmtest_share=$dir"
+	# A fragment may need boot parameters too (config/NAME.cmdline)
+	local frag
+	for frag in ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"}; do
+		[ -f "$CONFIGS/$frag.cmdline" ] &&
+			append="$append $(grep -v '^#' "$CONFIGS/$frag.cmdline" | tr '\n' ' ')"
+	done
 	append="$append vmtest_interactive=$interactive"
 	local p9=security_model=none,multidevs=remap
 	# shellcheck disable=SC2086
@@ -384,7 +390,7 @@ boot() {
 console_problems() {
 	local io=$1
 	cat "$io/dmesg" "$io/console.log" 2>/dev/null | grep -E \
-		'BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|kmemleak|UBSAN|possible circular locking|possible recursive locking|lockdep|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|rcu.*stall|unreferenced object|Call Trace:' |
+		'BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|suspected memory leak|kmemleak: leaks found|unreferenced object|UBSAN|possible circular locking|possible recursive locking|possible irq lock inversion|inconsistent lock state|bad unlock balance|held lock freed|lockdep is turned off|suspicious RCU usage|INFO: task .* blocked|detected stall|Call Trace:' |
 		sort -u || true
 }
 

@@ -46,10 +46,12 @@ done
 # are reported after two scans; the report goes to the kernel log, which
 # vmtest.sh scans.
 if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo "vmtest: suite: kmemleak scan"
+	echo "vmtest: suite: scanning for memory leaks"
 	echo scan >/sys/kernel/debug/kmemleak
 	sleep 5
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >results/kmemleak.txt
-	[ -s results/kmemleak.txt ] && echo "kmemleak: leaks found, see results/kmemleak.txt" >/dev/kmsg
+	if [ -s results/kmemleak.txt ]; then
+		echo "kmemleak: leaks found, see results/kmemleak.txt" >/dev/kmsg
+	fi
 fi

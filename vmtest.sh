@@ -36,7 +36,7 @@ PACKAGES="gcc:gcc make:make flex:flex bison:bison bc:bc libelf-dev:/usr/include/
 libssl-dev:/usr/include/openssl/ssl.h zlib1g-dev:/usr/include/zlib.h pahole:pahole
 clang-16:clang-16 llvm-16:llc-16 lld-16:ld.lld-16 qemu-system-x86:qemu-system-x86_64
 busybox-static:busybox cpio:cpio ccache:ccache xz-utils:xz rsync:rsync
-python3:python3 python3-ply:/usr/lib/python3/dist-packages/ply iproute2:ip kmod:depmod git:git $SOURCE_PKG:$TARBALL"
+python3:python3 python3-ply:/usr/lib/python3/dist-packages/ply python3-git:/usr/lib/python3/dist-packages/git iproute2:ip kmod:depmod git:git $SOURCE_PKG:$TARBALL"
 
 say() { printf 'vmtest: %s\n' "$*"; }
 die() { printf 'vmtest: error: %s\n' "$*" >&2; exit 1; }

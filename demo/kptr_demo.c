@@ -37,8 +37,12 @@ int main(void)
 	struct bpf_program *prog;
 	struct bpf_object *obj;
 	char comm[16] = {};
-	int key = 0, map_fd, bss_fd;
-	struct { int pid; char comm[16]; } bss;
+	int key = 0, map_fd, bss_fd, held_fd, ok;
+	struct {
+		int pid;
+		char comm[16];
+		struct { int usage_before, usage_after, held_pid; } holding;
+	} bss;
 
 	obj = bpf_object__open_file("kptr_demo.bpf.o", NULL);
 	if (!obj)
@@ -71,6 +75,31 @@ int main(void)
 	printf("run 2, recall_task: loaded the task back from the map: pid %d, comm %s\n",
 	       bss.pid, bss.comm);
 
+	ok = bss.pid == syscall(SYS_gettid) && !strcmp(bss.comm, comm) && !v.task;
+
+	/* a referenced kptr: the map owns a counted reference to the task */
+	held_fd = bpf_object__find_map_fd_by_name(obj, "held");
+	if (run(obj, "hold_task"))
+		return 1;
+	bpf_map_lookup_elem(bss_fd, &key, &bss);
+	printf("run 3, hold_task: moved a reference to the current task into the map"
+	       " with bpf_kptr_xchg(): the task's usage count went %d -> %d\n",
+	       bss.holding.usage_before, bss.holding.usage_after);
+	ok &= bss.holding.usage_after == bss.holding.usage_before + 1;
+	if (run(obj, "check_held"))
+		return 1;
+	bpf_map_lookup_elem(bss_fd, &key, &bss);
+	printf("run 4, check_held: the map holds pid %d\n", bss.holding.held_pid);
+	ok &= bss.holding.held_pid == syscall(SYS_gettid);
+
+	bpf_map_update_elem(held_fd, &key, &(long long){0}, 0);
+	if (run(obj, "check_held"))
+		return 1;
+	bpf_map_lookup_elem(bss_fd, &key, &bss);
+	printf("user space updated the value: the map dropped its reference"
+	       " (the field now reads %d)\n", bss.holding.held_pid);
+	ok &= bss.holding.held_pid == -1;
+
 	bpf_object__close(obj);
-	return bss.pid == syscall(SYS_gettid) && !strcmp(bss.comm, comm) && !v.task ? 0 : 1;
+	return ok ? 0 : 1;
 }

@@ -340,7 +340,14 @@ boot() {
 	io=$BUILD/vm/$(date +%Y%m%d-%H%M%S)-$$
 	mkdir -p "$io"
 	ln -sfn "$io" "$BUILD/vm/last"
-	printf '%s\n' "$*" >"$io/cmd.sh"
+	# One argument is a shell command line; several are one command and
+	# its arguments, quoted so that "sh -c 'a b'" keeps its string whole.
+	if [ $# -eq 1 ]; then
+		printf '%s\n' "$1" >"$io/cmd.sh"
+	else
+		printf '%q ' "$@" >"$io/cmd.sh"
+		printf '\n' >>"$io/cmd.sh"
+	fi
 	local accel="-accel tcg,thread=multi"
 	if kvm_works "$kernel"; then accel="-accel kvm -cpu host"; else accel="$accel -cpu max"; fi
 	local append="console=ttyS0 root=hostroot rootfstype=9p"

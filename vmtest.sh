@@ -27,6 +27,7 @@ JOBS=$(nproc)
 GUEST_MEM=${VMTEST_MEM:-2G}
 GUEST_CPUS=${VMTEST_CPUS:-2}
 TIMEOUT=${VMTEST_TIMEOUT:-1800}		# seconds a guest may run
+STALL=${VMTEST_STALL:-240}		# seconds a guest may go without output
 # Fixed dates for the commits prepare makes, so that the tags name the same
 # commits on every machine.
 PRISTINE_DATE="2024-01-01T00:00:00Z"
@@ -57,6 +58,8 @@ usage: ./vmtest.sh COMMAND [OPTIONS]
                         --dir DIR       directory shared read-write and the
                                         command's cwd (default: the selftests)
                         --timeout S     give up after S seconds ($TIMEOUT)
+                                        (and after $STALL s without output or
+                                        a file written: VMTEST_STALL)
                         --qemu-opts "O" extra QEMU options, e.g.
                                         "-icount shift=0,sleep=off"
                         --config F      use the kernel built with fragment F
@@ -224,6 +227,16 @@ objdir() {
 	echo "$BUILD/$name"
 }
 
+# build_progress LOG TOTAL: every 30 s, how many objects the kernel build
+# has compiled, against TOTAL, the count of a full build.
+build_progress() {
+	local log=$1 total=$2 n
+	while sleep 30; do
+		n=$(grep -c '^  CC ' "$log" 2>/dev/null || true)
+		say "kernel build: ${n:-0} objects compiled (a full build has about $total)"
+	done
+}
+
 check_clang_keeps_tags() {
 	local clang=$1 out=$BUILD/clang-tag-check
 	[ -e "$out.ok" ] && [ "$(cat "$out.ok")" = "$clang" ] && return 0
@@ -277,13 +290,23 @@ build_kernel() {
 		echo "$sum" >"$kobj/.fragments.md5"
 	fi
 	say "building the kernel in $kobj (log: $kobj/build.log)"
-	local t0
+	local t0 progress
 	t0=$(stamp)
 	export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+	: >"$kobj/build.log"
+	build_progress "$kobj/build.log" "$(cat "$kobj/.objects" 2>/dev/null || echo 1900)" &
+	progress=$!
 	if ! make -C "$TREE" O="$kobj" CC="ccache gcc" -j"$JOBS" bzImage >"$kobj/build.log" 2>&1; then
+		kill "$progress" 2>/dev/null || true
 		grep -E 'error|Error' "$kobj/build.log" | head -20 >&2
 		die "kernel build failed, see $kobj/build.log"
 	fi
+	kill "$progress" 2>/dev/null || true
+	wait "$progress" 2>/dev/null || true
+	# a full build's object count, the next cold build's estimate
+	local n
+	n=$(grep -c '^  CC ' "$kobj/build.log" || true)
+	[ "$n" -gt "$(cat "$kobj/.objects" 2>/dev/null || echo 0)" ] && echo "$n" >"$kobj/.objects"
 	if grep -E '(warning|error):' "$kobj/build.log" >&2; then
 		die "the kernel build printed the warnings above, see $kobj/build.log"
 	fi
@@ -332,7 +355,8 @@ kvm_works() {
 boot() {
 	local kobj=$1 dir=$2 tmo=$3 interactive=$4 qopts=$5
 	shift 5
-	local kernel=$kobj/arch/x86/boot/bzImage
+	# VMTEST_KERNEL boots another image (an older build, to compare)
+	local kernel=${VMTEST_KERNEL:-$kobj/arch/x86/boot/bzImage}
 	[ -f "$kernel" ] || die "no kernel at $kernel; run \"./vmtest.sh build\" first"
 	[ -d "$dir" ] || die "no directory $dir to share with the guest"
 	dir=$(cd "$dir" && pwd)
@@ -351,6 +375,12 @@ boot() {
 	local accel="-accel tcg,thread=multi"
 	if kvm_works "$kernel"; then accel="-accel kvm -cpu host"; else accel="$accel -cpu max"; fi
 	local append="console=ttyS0 root=hostroot rootfstype=9p"
+	# pci=noacpi: PCI interrupts routed from the MP table, not by running
+	# ACPI's _PRT method.  Under TCG a slow (KASAN) kernel interprets AML
+	# so slowly that the interpreter's 30 s loop limit aborts _PRT
+	# (AE_AML_LOOP_TIMEOUT); the virtio devices then get no interrupts and
+	# the 9p root never mounts.  ACPI itself stays on for "reboot -f".
+	append="$append pci=noacpi"
 	append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=none"
 	append="$append ro init=$ROOT/scripts/guest-init.sh panic=-1"
 	append="$append loglevel=4"
@@ -371,6 +401,7 @@ boot() {
 		-virtfs "local,path=$ROOT,mount_tag=repo,readonly=on,$p9"
 		-virtfs "local,path=$io,mount_tag=vmio,$p9"
 		-virtfs "local,path=$dir,mount_tag=share,$p9"
+		-pidfile "$io/qemu.pid"
 		$qopts)
 	echo "${qemu[*]}" >"$io/qemu.cmd"
 	say "booting $kernel (${accel%% *} ${accel#* }, $GUEST_CPUS CPUs, $GUEST_MEM); console log: $io/console.log"
@@ -380,7 +411,17 @@ boot() {
 		return 0
 	fi
 	say "running command: $*"
+	: >"$io/console.log"
+	watch_progress "$io" "$dir" &
+	local watcher=$!
 	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$io/console.log" || rc=$?
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	if [ -f "$io/stalled" ]; then
+		say "$(cat "$io/stalled")"
+		say "console log: $io/console.log"
+		return 126
+	fi
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		say "guest timed out after ${tmo}s; console log: $io/console.log"
 		return 124
@@ -391,6 +432,32 @@ boot() {
 	fi
 	VM_IO=$io
 	return "$(cat "$io/status")"
+}
+
+# watch_progress IO DIR: ends a guest that has stopped making progress.
+# Progress is console output or a file written in the run's directory or the
+# shared directory (the suite's results); after $STALL seconds without
+# either, it names the last console line in IO/stalled and kills QEMU.
+watch_progress() {
+	local io=$1 dir=$2 size last=-1 idle=0 poll=10 line
+	touch "$io/.progress"
+	while sleep "$poll"; do
+		size=$(stat -c %s "$io/console.log" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ] ||
+		   [ -n "$(find "$io" "$dir" -newer "$io/.progress" -type f \
+				! -name console.log -print -quit 2>/dev/null)" ]; then
+			last=$size
+			idle=0
+			touch "$io/.progress"
+			continue
+		fi
+		idle=$((idle + poll))
+		[ "$idle" -ge "$STALL" ] || continue
+		line=$(tr -d '\r' <"$io/console.log" | grep -v '^[[:space:]]*$' | tail -n 1 || true)
+		echo "the guest made no progress for ${idle}s (no console output, no file written); last console line: ${line:-(none)}" >"$io/stalled"
+		[ -s "$io/qemu.pid" ] && kill -KILL "$(cat "$io/qemu.pid")" 2>/dev/null || true
+		return 0
+	done
 }
 
 # Scans the guest's kernel log for reports that fail a run.
@@ -500,8 +567,13 @@ cmd_test() {
 	t0=$(stamp)
 	rm -rf "$stobj/results"
 	VM_IO=
+	# The fuzzers' arguments (a seed, a count) reach the guest's suite.
+	local fuzzenv="" v
+	for v in FUZZ_VERIFIER_ARGS FUZZ_BTF_ARGS; do
+		[ -n "${!v:-}" ] && fuzzenv="$fuzzenv $v=$(printf %q "${!v}")"
+	done
 	boot "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "$stobj" "$TIMEOUT" 0 "" \
-		"sh $ROOT/tests/run-suite.sh $DENYLIST ${runners[*]}" || rc=$?
+		"${fuzzenv# } sh $ROOT/tests/run-suite.sh $DENYLIST ${runners[*]}" || rc=$?
 	took "suite run" "$t0"
 	if [ -z "$VM_IO" ]; then
 		echo "0 passed, 1 failed"

@@ -13,7 +13,8 @@
 # What counts as a test:
 #   test_verifier  each "#N/u" or "#N/p" case (unprivileged, privileged)
 #   test_progs     each subtest, or the test itself when it has none
-#   kptr_baseline  each "ok"/"not ok" check
+#   kptr_baseline, fuzz_verifier, fuzz_btf
+#                  each "ok N - name"/"not ok N - name" check
 # A denied test counts as skipped, never as passed, whatever it did.
 
 function deny_key(suite, name) { return suite SUBSEP name }
@@ -63,13 +64,13 @@ suite == "denylist" {
 	n = substr(entry, index(entry, ":") + 1)
 	gsub(/^[ \t]+|[ \t]+$/, "", n)
 	denied[deny_key(s, n)] = 1
-	if (s == "test_progs")
-		progs_denied[n] = 1
+	if (s == "test_progs" || s == "conformance_progs")
+		progs_denied[s SUBSEP n] = 1
 	next
 }
 
 # test_verifier: "#12/p some description OK", "... FAIL...", "... SKIP ..."
-suite == "test_verifier" && /^#[0-9]+\/[up] / {
+(suite == "test_verifier" || suite == "conformance_verifier") && /^#[0-9]+\/[up] / {
 	mode = substr($1, index($1, "/") + 1)
 	rest = substr($0, length($1) + 2)
 	if (match(rest, / OK$/))
@@ -81,12 +82,12 @@ suite == "test_verifier" && /^#[0-9]+\/[up] / {
 	else
 		next
 	name = substr(rest, 1, RSTART - 1) "/" mode
-	count("test_verifier", name, result)
+	count(suite, name, result)
 	next
 }
 
 # test_progs: "#12     name:OK", "#12/3   name/sub:FAIL"
-suite == "test_progs" && /^#[0-9]+(\/[0-9]+)? +.*:(OK|SKIP|FAIL)$/ {
+(suite == "test_progs" || suite == "conformance_progs") && /^#[0-9]+(\/[0-9]+)? +.*:(OK|SKIP|FAIL)$/ {
 	num = substr($1, 2)
 	tname = $0
 	sub(/^#[0-9]+(\/[0-9]+)? +/, "", tname)
@@ -95,21 +96,21 @@ suite == "test_progs" && /^#[0-9]+(\/[0-9]+)? +.*:(OK|SKIP|FAIL)$/ {
 	sub(/:(OK|SKIP|FAIL)$/, "", tname)
 	result = (res == "OK") ? "pass" : (res == "SKIP") ? "skip" : "fail"
 	if (index(num, "/")) {
-		has_subtests[substr(num, 1, index(num, "/") - 1)] = 1
-		count("test_progs", tname, result)
-	} else if (!(num in has_subtests)) {
-		count("test_progs", tname, result)
-	} else if (result == "fail" && !(tname in progs_denied)) {
+		has_subtests[suite SUBSEP substr(num, 1, index(num, "/") - 1)] = 1
+		count(suite, tname, result)
+	} else if (!((suite SUBSEP num) in has_subtests)) {
+		count(suite, tname, result)
+	} else if (result == "fail" && !((suite SUBSEP tname) in progs_denied)) {
 		# A test can fail outside its subtests (setup, teardown).
-		count("test_progs", tname " (outside its subtests)", "fail")
+		count(suite, tname " (outside its subtests)", "fail")
 	}
 	next
 }
 
-suite == "kptr_baseline" && /^(not )?ok [0-9]+ - / {
+(suite == "kptr_baseline" || suite ~ /^fuzz_/) && /^(not )?ok [0-9]+ - / {
 	name = $0
 	sub(/^(not )?ok [0-9]+ - /, "", name)
-	count("kptr_baseline", name, /^ok/ ? "pass" : "fail")
+	count(suite, name, /^ok/ ? "pass" : "fail")
 	next
 }
 
@@ -117,7 +118,8 @@ END {
 	# test_progs never prints a test it was told to deny.
 	for (k in denied) {
 		split(k, kp, SUBSEP)
-		if (kp[1] == "test_progs" && (kp[1] in logs_seen) && !(k in seen_denied))
+		if ((kp[1] == "test_progs" || kp[1] == "conformance_progs") &&
+		    (kp[1] in logs_seen) && !(k in seen_denied))
 			skipped++
 	}
 	for (r in logs_seen)

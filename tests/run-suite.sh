@@ -33,6 +33,12 @@ for r in $runners; do
 		./test_progs ${denied_progs:+-d "$denied_progs"} >results/$r.log 2>&1 ;;
 	kptr_baseline)
 		./kptr_baseline >results/$r.log 2>&1 ;;
+	fuzz_verifier)
+		# a bounded slice by default; vmtest.sh passes
+		# FUZZ_VERIFIER_ARGS="--seed S --count N" for a longer run
+		./$r ${FUZZ_VERIFIER_ARGS:-} >results/$r.log 2>&1 ;;
+	fuzz_btf)
+		./$r ${FUZZ_BTF_ARGS:-} >results/$r.log 2>&1 ;;
 	*)
 		echo "run-suite.sh: unknown runner $r" >&2
 		echo 127 >results/$r.rc

@@ -27,7 +27,7 @@ JOBS=$(nproc)
 GUEST_MEM=${VMTEST_MEM:-2G}
 GUEST_CPUS=${VMTEST_CPUS:-2}
 TIMEOUT=${VMTEST_TIMEOUT:-1800}		# seconds a guest may run
-STALL=${VMTEST_STALL:-240}		# seconds a guest may go without output
+STALL=${VMTEST_STALL:-180}		# seconds a guest may go without output
 # Fixed dates for the commits prepare makes, so that the tags name the same
 # commits on every machine.
 PRISTINE_DATE="2024-01-01T00:00:00Z"
@@ -328,6 +328,31 @@ build_selftests() {
 	took "selftests build" "$t0"
 }
 
+# Upstream 6.1's own kptr selftests (tests/conformance.list and
+# verifier/map_kptr.c), built from the pristine tree (tag base) against the
+# kernel's BTF, for the conformance runners.
+build_conformance() {
+	local kobj=$1 wt=$BUILD/base/linux out=$BUILD/conformance t0
+	t0=$(stamp)
+	if [ ! -d "$wt" ]; then
+		say "checking out the $BASE_TAG tree in $wt"
+		mkdir -p "$BUILD/base"
+		git -C "$TREE" worktree add -f --detach "$wt" "$BASE_TAG" >/dev/null 2>&1 ||
+			die "cannot check out the $BASE_TAG tree in $wt"
+	fi
+	say "building upstream's kptr selftests from the $BASE_TAG tree (log: $out.log)"
+	mkdir -p "$out"
+	make -f "$ROOT/tests/Makefile" SRC="$wt" KOBJ="$kobj" O="$out" \
+		CLANG="$(pick_clang)" -j"$JOBS" \
+		TEST_LIST="$ROOT/tests/conformance.list" VERIFIER_CASES=map_kptr \
+		TEST_CFLAGS="-include $ROOT/tests/conformance.h -Wno-unused-function" \
+		tools "$out/test_progs" "$out/test_verifier" >"$out.log" 2>&1 || {
+		grep -E 'error|Error' "$out.log" | head -20 >&2
+		die "building upstream's kptr selftests failed, see $out.log"
+	}
+	took "conformance build" "$t0"
+}
+
 CONFIG_FRAGS=()
 cmd_build() {
 	need_tree
@@ -414,7 +439,9 @@ boot() {
 	: >"$io/console.log"
 	watch_progress "$io" "$dir" &
 	local watcher=$!
-	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$io/console.log" || rc=$?
+	# in a subshell whose stderr is dropped, so that bash's "Killed" report
+	# of a QEMU that the watcher ended stays quiet
+	( timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$io/console.log" ) 2>/dev/null || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
 	if [ -f "$io/stalled" ]; then
@@ -435,16 +462,17 @@ boot() {
 }
 
 # watch_progress IO DIR: ends a guest that has stopped making progress.
-# Progress is console output or a file written in the run's directory or the
-# shared directory (the suite's results); after $STALL seconds without
-# either, it names the last console line in IO/stalled and kills QEMU.
+# Progress is console output, or a file written in the run's directory or
+# in DIR/results, where the suite's runners write; other files of DIR may
+# be written by the host.  After $STALL seconds without either, it names
+# the last console line in IO/stalled and kills QEMU.
 watch_progress() {
 	local io=$1 dir=$2 size last=-1 idle=0 poll=10 line
 	touch "$io/.progress"
 	while sleep "$poll"; do
 		size=$(stat -c %s "$io/console.log" 2>/dev/null || echo 0)
 		if [ "$size" != "$last" ] ||
-		   [ -n "$(find "$io" "$dir" -newer "$io/.progress" -type f \
+		   [ -n "$(find "$io" "$dir/results" -newer "$io/.progress" -type f \
 				! -name console.log -print -quit 2>/dev/null)" ]; then
 			last=$size
 			idle=0
@@ -453,7 +481,9 @@ watch_progress() {
 		fi
 		idle=$((idle + poll))
 		[ "$idle" -ge "$STALL" ] || continue
-		line=$(tr -d '\r' <"$io/console.log" | grep -v '^[[:space:]]*$' | tail -n 1 || true)
+		line=$(tr -d '\r' <"$io/console.log" |
+			sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' |
+			grep -v '^[[:space:]]*$' | tail -n 1 || true)
 		echo "the guest made no progress for ${idle}s (no console output, no file written); last console line: ${line:-(none)}" >"$io/stalled"
 		[ -s "$io/qemu.pid" ] && kill -KILL "$(cat "$io/qemu.pid")" 2>/dev/null || true
 		return 0
@@ -519,7 +549,8 @@ summarize() {
 	shift 2
 	local logs=() r counts passed failed skipped
 	for r in "$@"; do logs+=("$stobj/results/$r.log"); done
-	counts=$(awk -f "$ROOT/scripts/summarize.awk" "$DENYLIST" "${logs[@]}" | tee "$io/summary.txt" | tail -1)
+	cat "$DENYLIST" "$ROOT/tests/CONFORMANCE" >"$io/deny.txt"
+	counts=$(awk -f "$ROOT/scripts/summarize.awk" "$io/deny.txt" "${logs[@]}" | tee "$io/summary.txt" | tail -1)
 	head -n -1 "$io/summary.txt" | grep -v '^runner-failures ' || true
 	read -r passed failed skipped <<<"$counts"
 	# A runner that died, or exited non-zero without reporting a failing
@@ -563,6 +594,11 @@ cmd_test() {
 	done
 	[ $build = 1 ] && cmd_build
 	[ ${#runners[@]} -gt 0 ] || runners=($(default_runners))
+	if [ $build = 1 ] && [[ " ${runners[*]} " == *" conformance_"* ]]; then
+		build_conformance "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})"
+	fi
+	# the deny list and the list of differences from upstream, together
+	cat "$DENYLIST" "$ROOT/tests/CONFORMANCE" >"$BUILD/deny.txt"
 	local stobj=$BUILD/selftests rc=0 t0
 	t0=$(stamp)
 	rm -rf "$stobj/results"
@@ -573,7 +609,7 @@ cmd_test() {
 		[ -n "${!v:-}" ] && fuzzenv="$fuzzenv $v=$(printf %q "${!v}")"
 	done
 	boot "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "$stobj" "$TIMEOUT" 0 "" \
-		"${fuzzenv# } sh $ROOT/tests/run-suite.sh $DENYLIST ${runners[*]}" || rc=$?
+		"${fuzzenv# } CONFORMANCE_DIR=$BUILD/conformance sh $ROOT/tests/run-suite.sh $BUILD/deny.txt ${runners[*]}" || rc=$?
 	took "suite run" "$t0"
 	if [ -z "$VM_IO" ]; then
 		echo "0 passed, 1 failed"
@@ -589,7 +625,7 @@ default_runners() {
 	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse "$BASELINE_TAG")" ]; then
 		echo test_verifier test_progs kptr_baseline
 	else
-		echo test_verifier test_progs
+		echo test_verifier test_progs conformance_progs conformance_verifier
 	fi
 }
 

@@ -69,6 +69,13 @@ suite == "denylist" {
 	next
 }
 
+# test_progs repeats the results of failed tests after "All error logs:",
+# with their logs: count each once
+(suite == "test_progs" || suite == "conformance_progs") && /^All error logs:$/ {
+	error_logs[suite] = 1
+}
+(suite in error_logs) { next }
+
 # test_verifier: "#12/p some description OK", "... FAIL...", "... SKIP ..."
 (suite == "test_verifier" || suite == "conformance_verifier") && /^#[0-9]+\/[up] / {
 	mode = substr($1, index($1, "/") + 1)

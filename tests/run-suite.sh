@@ -23,6 +23,9 @@ rm -f results/*.log results/*.rc
 # test_progs takes the denied names with -d; the others are filtered on the
 # host from their output.
 denied_progs=$(sed -n -E 's/^test_progs: *([^ #]+).*/\1/p' "$denylist" | paste -sd, -)
+denied_conf=$(sed -n -E 's/^conformance_progs: *([^ #]+).*/\1/p' "$denylist" | paste -sd, -)
+# upstream's kptr selftests, built from the pristine tree by vmtest.sh
+conf=${CONFORMANCE_DIR:-../conformance}
 
 for r in $runners; do
 	echo "vmtest: suite: $r"
@@ -33,6 +36,10 @@ for r in $runners; do
 		./test_progs ${denied_progs:+-d "$denied_progs"} >results/$r.log 2>&1 ;;
 	kptr_baseline)
 		./kptr_baseline >results/$r.log 2>&1 ;;
+	conformance_progs)
+		"$conf"/test_progs ${denied_conf:+-d "$denied_conf"} >results/$r.log 2>&1 ;;
+	conformance_verifier)
+		"$conf"/test_verifier >results/$r.log 2>&1 ;;
 	fuzz_verifier)
 		# a bounded slice by default; vmtest.sh passes
 		# FUZZ_VERIFIER_ARGS="--seed S --count N" for a longer run

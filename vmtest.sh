@@ -353,11 +353,34 @@ build_conformance() {
 	took "conformance build" "$t0"
 }
 
+# bpf_testmod.ko for the kernel in KOBJ (test_progs loads it from its
+# directory; tests of kptrs to module types use it), built in
+# KOBJ/bpf_testmod from the tree's selftests source.
+build_testmod() {
+	local kobj=$1 md=$1/bpf_testmod
+	say "building bpf_testmod.ko (log: $md.log)"
+	mkdir -p "$md/src"
+	rsync -a --delete "$TREE/tools/testing/selftests/bpf/bpf_testmod/" "$md/src/"
+	{ make -C "$TREE" O="$kobj" CC="ccache gcc" -j"$JOBS" modules_prepare &&
+	  make -C "$TREE" O="$kobj" CC="ccache gcc" -j"$JOBS" M="$md/src" modules; } \
+		>"$md.log" 2>&1 || die "bpf_testmod.ko build failed, see $md.log"
+}
+
+# The module must match the kernel that boots: put KOBJ's next to the
+# selftests (another image, VMTEST_KERNEL, gets what is there).  Kernels of
+# other configs refuse it by its version string (kasan.config).
+place_testmod() {
+	local ko=$1/bpf_testmod/src/bpf_testmod.ko dst=$BUILD/selftests/bpf_testmod.ko
+	[ -z "${VMTEST_KERNEL:-}" ] && [ -f "$ko" ] && [ -d "$BUILD/selftests" ] || return 0
+	cmp -s "$ko" "$dst" || cp "$ko" "$dst"
+}
+
 CONFIG_FRAGS=()
 cmd_build() {
 	need_tree
 	cmd_deps
 	build_kernel "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"}
+	build_testmod "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})"
 	build_selftests "$(objdir ${CONFIG_FRAGS[@]+"${CONFIG_FRAGS[@]}"})" "$BUILD/selftests"
 }
 
@@ -429,6 +452,7 @@ boot() {
 		-pidfile "$io/qemu.pid"
 		$qopts)
 	echo "${qemu[*]}" >"$io/qemu.cmd"
+	place_testmod "$kobj"
 	say "booting $kernel (${accel%% *} ${accel#* }, $GUEST_CPUS CPUs, $GUEST_MEM); console log: $io/console.log"
 	local rc=0
 	if [ "$interactive" = 1 ]; then
@@ -625,7 +649,7 @@ default_runners() {
 	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse "$BASELINE_TAG")" ]; then
 		echo test_verifier test_progs kptr_baseline
 	else
-		echo test_verifier test_progs conformance_progs conformance_verifier
+		echo test_verifier test_progs conformance_progs conformance_verifier fuzz_verifier
 	fi
 }
 

@@ -649,7 +649,7 @@ default_runners() {
 	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse "$BASELINE_TAG")" ]; then
 		echo test_verifier test_progs kptr_baseline
 	else
-		echo test_verifier test_progs conformance_progs conformance_verifier fuzz_verifier
+		echo test_verifier test_progs conformance_progs conformance_verifier fuzz_verifier fuzz_btf
 	fi
 }
 

@@ -2029,6 +2029,14 @@ int main(int argc, char **argv)
 			close(fd);
 		if ((opt_stop ? opt_stop & stopped : ndis > nd) && nfirst < 0)
 			nfirst = i - start + 1;
+		/* a line every 1000 programs: the harness takes a guest that
+		 * writes nothing for minutes for a hung one
+		 */
+		if ((i - start + 1) % 1000 == 0) {
+			printf("# %d programs, %d accepted, %d disagreements (%.1f s)\n",
+			       i - start + 1, accepted, ndis, now() - t0);
+			fflush(stdout);
+		}
 	}
 
 	balanced = final_balance(&got);

@@ -65,7 +65,9 @@ usage: ./vmtest.sh COMMAND [OPTIONS]
                         --config F      use the kernel built with fragment F
   test [--no-build] [--config F] [RUNNER...]
                         build, boot and run the suite; prints
-                        "N passed, N failed, N skipped"
+                        "N passed, N failed, N skipped".  Runners:
+                        test_verifier test_progs conformance (upstream's
+                        kptr selftests) fuzz_verifier fuzz_btf
   demo                  build, boot and show the feature working
   shell                 an interactive shell in the guest
   baseline-check        build the $BASELINE_TAG tree alone and prove that it
@@ -613,6 +615,8 @@ cmd_test() {
 		--no-build) build=0; shift ;;
 		--config) CONFIG_FRAGS+=("$2"); shift 2 ;;
 		-*) die "unknown option $1 (see ./vmtest.sh help)" ;;
+		# both halves of upstream's kptr selftests
+		conformance) runners+=(conformance_progs conformance_verifier); shift ;;
 		*) runners+=("$1"); shift ;;
 		esac
 	done

@@ -666,7 +666,7 @@ cmd_baseline_check() {
 	local wt=$BUILD/baseline/linux kobj=$BUILD/baseline/obj stobj=$BUILD/baseline/selftests
 	mkdir -p "$BUILD/baseline"
 	if [ ! -d "$wt" ]; then
-		git -C "$TREE" worktree add -f --detach "$wt" "$BASELINE_TAG" >/dev/null
+		git -C "$TREE" worktree add -f --detach "$wt" "$BASELINE_TAG" >/dev/null 2>&1
 	else
 		git -C "$wt" checkout -q --detach "$BASELINE_TAG"
 	fi

@@ -330,18 +330,28 @@ build_selftests() {
 	took "selftests build" "$t0"
 }
 
+# tag_worktree DIR TAG: DIR is a checkout of the tree at TAG, a worktree of
+# build/linux made on first use.
+tag_worktree() {
+	local wt=$1 tag=$2
+	if [ ! -d "$wt" ]; then
+		say "checking out the $tag tree in $wt"
+		mkdir -p "$(dirname "$wt")"
+		git -C "$TREE" worktree add -f --detach "$wt" "$tag" >/dev/null 2>&1 ||
+			die "cannot check out the $tag tree in $wt"
+	else
+		git -C "$wt" checkout -q --detach "$tag" ||
+			die "cannot check out $tag in $wt"
+	fi
+}
+
 # Upstream 6.1's own kptr selftests (tests/conformance.list and
 # verifier/map_kptr.c), built from the pristine tree (tag base) against the
 # kernel's BTF, for the conformance runners.
 build_conformance() {
 	local kobj=$1 wt=$BUILD/base/linux out=$BUILD/conformance t0
 	t0=$(stamp)
-	if [ ! -d "$wt" ]; then
-		say "checking out the $BASE_TAG tree in $wt"
-		mkdir -p "$BUILD/base"
-		git -C "$TREE" worktree add -f --detach "$wt" "$BASE_TAG" >/dev/null 2>&1 ||
-			die "cannot check out the $BASE_TAG tree in $wt"
-	fi
+	tag_worktree "$wt" "$BASE_TAG"
 	say "building upstream's kptr selftests from the $BASE_TAG tree (log: $out.log)"
 	mkdir -p "$out"
 	make -f "$ROOT/tests/Makefile" SRC="$wt" KOBJ="$kobj" O="$out" \
@@ -664,12 +674,7 @@ cmd_baseline_check() {
 	# ccache (base dir $BUILD) sees the same relative paths and reuses the
 	# objects of every file the series does not touch.
 	local wt=$BUILD/baseline/linux kobj=$BUILD/baseline/obj stobj=$BUILD/baseline/selftests
-	mkdir -p "$BUILD/baseline"
-	if [ ! -d "$wt" ]; then
-		git -C "$TREE" worktree add -f --detach "$wt" "$BASELINE_TAG" >/dev/null 2>&1
-	else
-		git -C "$wt" checkout -q --detach "$BASELINE_TAG"
-	fi
+	tag_worktree "$wt" "$BASELINE_TAG"
 	local TREE=$wt
 	build_kernel "$kobj"
 	mkdir -p "$stobj"

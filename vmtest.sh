@@ -69,6 +69,9 @@ usage: ./vmtest.sh COMMAND [OPTIONS]
                         test_verifier test_progs conformance (upstream's
                         kptr selftests) fuzz_verifier fuzz_btf
   demo                  build, boot and show the feature working
+  bench                 the series against upstream's kptr code (tag base):
+                        both kernels, one benchmark, guest instructions
+                        per operation (QEMU -icount), side by side
   shell                 an interactive shell in the guest
   baseline-check        build the $BASELINE_TAG tree alone and prove that it
                         has no kptr support
@@ -298,7 +301,14 @@ build_kernel() {
 	: >"$kobj/build.log"
 	build_progress "$kobj/build.log" "$(cat "$kobj/.objects" 2>/dev/null || echo 1900)" &
 	progress=$!
-	if ! make -C "$TREE" O="$kobj" CC="ccache gcc" -j"$JOBS" bzImage >"$kobj/build.log" 2>&1; then
+	# Without pahole -j: its threads encode BTF in whatever order they
+	# finish, so a type's position in vmlinux BTF, which every search by
+	# name pays for (a kptr's pointee at map creation, for one), would
+	# differ from build to build.
+	local pahole_flags
+	pahole_flags=$(PAHOLE=pahole "$TREE/scripts/pahole-flags.sh" | sed 's/ -j\b//; s/^-j //')
+	if ! make -C "$TREE" O="$kobj" CC="ccache gcc" -j"$JOBS" \
+		PAHOLE_FLAGS="$pahole_flags" bzImage >"$kobj/build.log" 2>&1; then
 		kill "$progress" 2>/dev/null || true
 		grep -E 'error|Error' "$kobj/build.log" | head -20 >&2
 		die "kernel build failed, see $kobj/build.log"
@@ -337,8 +347,11 @@ tag_worktree() {
 	if [ ! -d "$wt" ]; then
 		say "checking out the $tag tree in $wt"
 		mkdir -p "$(dirname "$wt")"
-		git -C "$TREE" worktree add -f --detach "$wt" "$tag" >/dev/null 2>&1 ||
-			die "cannot check out the $tag tree in $wt"
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -f --detach "$wt" "$tag" >"$wt.log" 2>&1 || {
+			tail -5 "$wt.log" >&2
+			die "cannot check out the $tag tree in $wt (log: $wt.log)"
+		}
 	else
 		git -C "$wt" checkout -q --detach "$tag" ||
 			die "cannot check out $tag in $wt"
@@ -433,7 +446,11 @@ boot() {
 		printf '\n' >>"$io/cmd.sh"
 	fi
 	local accel="-accel tcg,thread=multi"
-	if kvm_works "$kernel"; then accel="-accel kvm -cpu host"; else accel="$accel -cpu max"; fi
+	case " $qopts " in
+	# icount counts one instruction stream: single-threaded TCG, no KVM
+	*" -icount "*) accel="-accel tcg,thread=single -cpu max" ;;
+	*) if kvm_works "$kernel"; then accel="-accel kvm -cpu host"; else accel="$accel -cpu max"; fi ;;
+	esac
 	local append="console=ttyS0 root=hostroot rootfstype=9p"
 	# pci=noacpi: PCI interrupts routed from the MP table, not by running
 	# ACPI's _PRT method.  Under TCG a slow (KASAN) kernel interprets AML
@@ -699,6 +716,62 @@ cmd_demo() {
 	return $rc
 }
 
+# --- the benchmark ---------------------------------------------------------------
+
+# The series against upstream's implementation: both kernels (the series'
+# build/obj, the one the suite boots, and tag base's build/base/obj, with
+# the same config) run the same
+# tests/bench_kptr under "-icount shift=0,sleep=off", where a nanosecond
+# of guest time is one guest instruction; one CPU, so that no other CPU's
+# instructions run in between.  Prints the figures side by side.
+BENCH_QEMU_OPTS="-icount shift=0,sleep=off"
+cmd_bench() {
+	need_tree
+	cmd_deps
+	local t0 out=$BUILD/bench kobj base_kobj=$BUILD/base/obj k
+	t0=$(stamp)
+	kobj=$(objdir)
+	say "bench: the series' kernel"
+	build_kernel "$kobj"
+	say "bench: upstream's kernel (tag $BASE_TAG)"
+	build_base_kernel "$base_kobj"
+	say "bench: building tests/bench_kptr (log: $out.log)"
+	mkdir -p "$out"
+	make -f "$ROOT/tests/Makefile" SRC="$TREE" KOBJ="$kobj" O="$out" \
+		CLANG="$(pick_clang)" -j"$JOBS" tools bench >"$out.log" 2>&1 || {
+		grep -E 'error|Error' "$out.log" | head -20 >&2
+		die "building the bench failed, see $out.log"
+	}
+	rm -rf "$out/results"
+	mkdir -p "$out/results"
+	local GUEST_CPUS=1
+	for k in upstream series; do
+		local kdir=$kobj
+		[ $k = upstream ] && kdir=$base_kobj
+		say "bench: running on the $k kernel"
+		VM_IO=
+		boot "$kdir" "$out" "$TIMEOUT" 0 "$BENCH_QEMU_OPTS" \
+			"./bench_kptr -o results/$k.txt ./bench_kptr.bpf.o && cat results/$k.txt" ||
+			die "the bench failed on the $k kernel${VM_IO:+; console log: $VM_IO/console.log}"
+		if [ -n "$(console_problems "$VM_IO")" ]; then
+			console_problems "$VM_IO" >&2
+			die "the $k kernel reported the problems above; console log: $VM_IO/console.log"
+		fi
+	done
+	awk -F'|' -f "$ROOT/scripts/bench-table.awk" \
+		"$out/results/upstream.txt" "$out/results/series.txt" | tee "$out/table.txt"
+	took "bench" "$t0"
+}
+
+# upstream's kernel from the pristine tree, with the series' config, laid
+# out as build/linux and build/obj one level down so that ccache (base dir
+# $BUILD) reuses every object the series does not change
+build_base_kernel() {
+	local TREE=$BUILD/base/linux
+	tag_worktree "$TREE" "$BASE_TAG"
+	build_kernel "$@"
+}
+
 main() {
 	local cmd=${1:-help}
 	[ $# -gt 0 ] && shift
@@ -718,6 +791,7 @@ main() {
 	run) cmd_run "$@" ;;
 	test) cmd_test "$@" ;;
 	demo) cmd_demo ;;
+	bench) cmd_bench ;;
 	shell) cmd_shell "$@" ;;
 	baseline-check) cmd_baseline_check ;;
 	help|-h|--help) usage ;;

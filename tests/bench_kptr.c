@@ -361,6 +361,15 @@ static double time_op(int (*fn)(struct op *, __u32), struct op *o, __u32 n,
 	return median(&best);
 }
 
+/* Times @fn and reports it under @key, if --only asks for it */
+static void figure(const char *key, const char *what,
+		   int (*fn)(struct op *, __u32), struct op *o, __u32 n,
+		   void (*prepare)(struct op *))
+{
+	if (want(key))
+		report(key, time_op(fn, o, n, prepare), what);
+}
+
 static struct bpf_object *lru_obj;
 
 /* Fills the LRU map, keys 0..1023, each value with a reference; the next
@@ -387,58 +396,48 @@ static void bench_syscalls(struct bpf_object *obj)
 	struct op o = { .val = val };
 
 	memset(val, 0, sizeof(val));
-	if (want("sys.getppid"))
-		report("sys.getppid", time_op(op_getppid, &o, n, NULL),
-		       "syscall: getppid() (the floor)");
-	if (want("sys.bpf_nop"))
-		report("sys.bpf_nop", time_op(op_bpf_nop, &o, n, NULL),
-		       "syscall: bpf(BPF_MAP_GET_NEXT_ID) past the last id");
+	figure("sys.getppid", "syscall: getppid() (the floor)",
+	       op_getppid, &o, n, NULL);
+	figure("sys.bpf_nop", "syscall: bpf(BPF_MAP_GET_NEXT_ID) past the last id",
+	       op_bpf_nop, &o, n, NULL);
 	o.fd = map_fd(obj, "arr");
 	o.key = 2;
-	if (want("sys.array_update"))
-		report("sys.array_update", time_op(op_update, &o, n, NULL),
-		       "update: array");
+	figure("sys.array_update", "update: array",
+	       op_update, &o, n, NULL);
 	o.fd = map_fd(obj, "parr");
-	if (want("sys.percpu_array_update"))
-		report("sys.percpu_array_update", time_op(op_update, &o, n, NULL),
-		       "update: percpu array");
+	figure("sys.percpu_array_update", "update: percpu array",
+	       op_update, &o, n, NULL);
 	o.fd = map_fd(obj, "hash");
 	o.key = 7;
 	if (op_update(&o, 0))
 		die("hash update: %s", strerror(errno));
-	if (want("sys.hash_update"))
-		report("sys.hash_update", time_op(op_update, &o, n, NULL),
-		       "update: hash, existing key");
+	figure("sys.hash_update", "update: hash, existing key",
+	       op_update, &o, n, NULL);
 	o.fd = map_fd(obj, "lru");
 	if (op_update(&o, 0))
 		die("lru update: %s", strerror(errno));
-	if (want("sys.lru_update"))
-		report("sys.lru_update", time_op(op_update, &o, n, NULL),
-		       "update: LRU hash, existing key");
+	figure("sys.lru_update", "update: LRU hash, existing key",
+	       op_update, &o, n, NULL);
 	o.fd = map_fd(obj, "hash");
 	o.key = 9;
-	if (want("sys.hash_update_delete"))
-		report("sys.hash_update_delete", time_op(op_update_delete, &o, n, NULL),
-		       "hash: insert + delete");
+	figure("sys.hash_update_delete", "hash: insert + delete",
+	       op_update_delete, &o, n, NULL);
 	o.fd = map_fd(obj, "arr");
 	o.key = 0;
-	if (want("sys.array_lookup"))
-		report("sys.array_lookup", time_op(op_lookup, &o, n, NULL),
-		       "lookup: array (copy, kptrs zeroed)");
+	figure("sys.array_lookup", "lookup: array (copy, kptrs zeroed)",
+	       op_lookup, &o, n, NULL);
 	o.fd = map_fd(obj, "hash");
 	o.key = 7;
-	if (want("sys.hash_lookup"))
-		report("sys.hash_lookup", time_op(op_lookup, &o, n, NULL),
-		       "lookup: hash (copy, kptrs zeroed)");
+	figure("sys.hash_lookup", "lookup: hash (copy, kptrs zeroed)",
+	       op_lookup, &o, n, NULL);
 	if (((__u64 *)val)[1] || ((__u64 *)val)[2])
 		die("a lookup showed a kernel address to user space");
 	lru_obj = obj;
 	o.fd = map_fd(obj, "lru");
 	o.key = 100000;
 	memset(val, 0, sizeof(val));
-	if (want("sys.lru_evict"))
-		report("sys.lru_evict", time_op(op_evict, &o, 256, lru_fill),
-		       "update: LRU hash, new key evicting one that holds a reference");
+	figure("sys.lru_evict", "update: LRU hash, new key evicting one that holds a reference",
+	       op_evict, &o, 256, lru_fill);
 }
 
 /* --- map creation --------------------------------------------------------- */

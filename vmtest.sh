@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vmtest.sh: the kptr series' harness.  Makes a kernel git tree from Debian's
-# linux-source-6.1 with baseline/ and series/ applied, builds it with the
-# focused BPF selftests, boots it in QEMU with the host's root file system
-# shared read-only over 9p, and runs commands or the test suite inside.
+# linux-source-6.1 with baseline/, series/ and followup/ applied, builds it
+# with the focused BPF selftests, boots it in QEMU with the host's root file
+# system shared read-only over 9p, and runs commands or the test suite inside.
 #
 # Run "./vmtest.sh help" for the commands.
 
@@ -50,8 +50,11 @@ usage: ./vmtest.sh COMMAND [OPTIONS]
 
   deps                  install the Debian packages the harness needs
   prepare [--force]     make build/linux: pristine $SOURCE_PKG (tag $BASE_TAG),
-                        baseline/ (tag $BASELINE_TAG), then series/ with git am
-  export                write the tree's commits after $BASELINE_TAG to series/
+                        baseline/ (tag $BASELINE_TAG), then series/ and
+                        followup/ with git am
+  export [--base N]     write the tree's commits after $BASELINE_TAG to series/
+                        (the first N, default: as many as it has) and
+                        the rest to followup/
   build [--config F]... build the kernel and the selftests (F: extra fragment
                         in config/, e.g. --config kasan)
   run [OPTS] -- CMD...  boot the kernel and run CMD in the guest
@@ -136,7 +139,8 @@ apply_patches() {
 	done
 }
 
-# The patches of baseline/ or series/ in order, without the cover letter.
+# The patches of baseline/, series/ or followup/ in order, without the
+# cover letter.
 patch_files() {
 	local p
 	for p in "$ROOT/$1"/*.patch; do
@@ -182,33 +186,34 @@ cmd_prepare() {
 	apply_patches baseline $(patch_files baseline)
 	git -C "$TREE" tag -f "$BASELINE_TAG" >/dev/null
 	apply_patches series $(patch_files series)
+	apply_patches followup $(patch_files followup)
 	took prepare "$t0"
-	say "tree ready: $TREE ($(git -C "$TREE" rev-list --count "$BASELINE_TAG"..HEAD) series commit(s) on $BASELINE_TAG)"
+	say "tree ready: $TREE ($(patch_files series | wc -l) series + $(patch_files followup | wc -l) follow-up commit(s) on $BASELINE_TAG)"
 }
 
 need_tree() {
 	[ -d "$TREE/.git" ] || cmd_prepare
 }
 
-cmd_export() {
-	[ -d "$TREE/.git" ] || die "no tree at $TREE; run \"./vmtest.sh prepare\" first"
-	git -C "$TREE" diff --quiet HEAD ||
-		die "$TREE has uncommitted changes; commit them first"
-	local n cover subject blurb
-	n=$(git -C "$TREE" rev-list --count "$BASELINE_TAG"..HEAD)
-	cover=$(ls "$ROOT"/series/0000-*.patch 2>/dev/null | head -1 || true)
+# Writes commits $2..$3 of the tree to directory $1 as format-patch output
+# with a cover letter, keeping the subject and blurb of the cover letter
+# that was there.
+export_part() {
+	local dir=$1 from=$2 to=$3 n cover subject blurb
+	n=$(git -C "$TREE" rev-list --count "$from".."$to")
+	cover=$(ls "$ROOT/$dir"/0000-*.patch 2>/dev/null | head -1 || true)
 	if [ -n "$cover" ]; then
 		subject=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$cover" | head -1)
 		blurb=$(awk '/^$/ && !body { body = 1; next }
 			     body && /^[A-Za-z0-9 ._-]+ \([0-9]+\):$/ { exit }
 			     body { print }' "$cover")
 	fi
-	rm -f "$ROOT"/series/*.patch
-	mkdir -p "$ROOT/series"
-	[ "$n" -gt 0 ] || { say "no commits after $BASELINE_TAG; series/ is empty"; return 0; }
+	rm -f "$ROOT/$dir"/*.patch
+	[ "$n" -gt 0 ] || { rmdir "$ROOT/$dir" 2>/dev/null || true; return 0; }
+	mkdir -p "$ROOT/$dir"
 	git -C "$TREE" format-patch -q --zero-commit --cover-letter --no-signature \
-		-o "$ROOT/series" "$BASELINE_TAG"..HEAD
-	cover=$(ls "$ROOT"/series/0000-*.patch)
+		-o "$ROOT/$dir" "$from".."$to"
+	cover=$(ls "$ROOT/$dir"/0000-*.patch)
 	if [ -n "${subject:-}" ]; then
 		SUBJECT=$subject BLURB=$blurb awk '
 			/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, ENVIRON["SUBJECT"]) }
@@ -219,8 +224,29 @@ cmd_export() {
 	else
 		say "note: write the cover letter in $cover (subject and blurb); export keeps them"
 	fi
-	say "exported $n patch(es) to series/"
-	ls "$ROOT/series"
+	say "exported $n patch(es) to $dir/"
+}
+
+# The series is two: series/, the base (upstream 6.1's kptrs, made safe),
+# and followup/, what goes beyond 6.1.  The first N commits after the
+# baseline go to series/, N being the number of patches series/ has now
+# (--base N moves the line), the rest to followup/.
+cmd_export() {
+	[ -d "$TREE/.git" ] || die "no tree at $TREE; run \"./vmtest.sh prepare\" first"
+	git -C "$TREE" diff --quiet HEAD ||
+		die "$TREE has uncommitted changes; commit them first"
+	local n base split
+	base=$(patch_files series | wc -l)
+	if [ "${1:-}" = --base ]; then
+		base=${2:?--base needs a number of patches}
+	fi
+	n=$(git -C "$TREE" rev-list --count "$BASELINE_TAG"..HEAD)
+	[ "$n" -gt 0 ] || die "no commits after $BASELINE_TAG: nothing to export"
+	[ "$base" -gt 0 ] && [ "$base" -le "$n" ] || base=$n
+	split=$(git -C "$TREE" rev-list --reverse "$BASELINE_TAG"..HEAD | sed -n "${base}p")
+	export_part series "$BASELINE_TAG" "$split"
+	export_part followup "$split" HEAD
+	ls "$ROOT/series" "$ROOT/followup" 2>/dev/null || true
 }
 
 # --- build ---------------------------------------------------------------------
@@ -779,7 +805,7 @@ main() {
 	case $cmd in
 	deps) cmd_deps ;;
 	prepare) cmd_prepare "$@" ;;
-	export) cmd_export ;;
+	export) cmd_export "$@" ;;
 	build)
 		while [ $# -gt 0 ]; do
 			case $1 in

@@ -1119,7 +1119,7 @@ static const struct mkind mkinds[] = {
 	{ "hash", BPF_MAP_TYPE_HASH, 0, 20, 1, 1, 1, 1, 1, 1 },
 	{ "hash(no_prealloc)", BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, 8, 1, 1, 1, 1, 1, 1 },
 	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 0, 12, 1, 1, 1, 0, 1, 1 },
-	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 0, 5, 1, 1, 0, 0, 0, 0 },
+	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 0, 5, 1, 1, 1, 0, 0, 0 },
 	{ "bloom_filter", BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 0, 1, 0, 0, 0, 0 },
 	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 4, 0, 0, 0, 0, 0, 0 },
 	{ "ringbuf", BPF_MAP_TYPE_RINGBUF, 0, 3, 0, 0, 0, 0, 0, 0 },

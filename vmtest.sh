@@ -62,7 +62,8 @@ usage: ./vmtest.sh COMMAND [OPTIONS]
                                         command's cwd (default: the selftests)
                         --timeout S     give up after S seconds ($TIMEOUT)
                                         (and after $STALL s without output or
-                                        a file written: VMTEST_STALL)
+                                        a file written: VMTEST_STALL;
+                                        600 s with --config)
                         --qemu-opts "O" extra QEMU options, e.g.
                                         "-icount shift=0,sleep=off"
                         --config F      use the kernel built with fragment F
@@ -546,7 +547,12 @@ boot() {
 # be written by the host.  After $STALL seconds without either, it names
 # the last console line in IO/stalled and kills QEMU.
 watch_progress() {
-	local io=$1 dir=$2 size last=-1 idle=0 poll=10 line
+	local io=$1 dir=$2 size last=-1 idle=0 poll=10 line stall=$STALL
+	# A KASAN kernel runs the tests several times slower, and test_progs
+	# writes a test's output only once the test ends (kptr_ref: ~4 min)
+	if [ -z "${VMTEST_STALL:-}" ] && [ ${#CONFIG_FRAGS[@]} -gt 0 ]; then
+		stall=600
+	fi
 	touch "$io/.progress"
 	while sleep "$poll"; do
 		size=$(stat -c %s "$io/console.log" 2>/dev/null || echo 0)
@@ -559,7 +565,7 @@ watch_progress() {
 			continue
 		fi
 		idle=$((idle + poll))
-		[ "$idle" -ge "$STALL" ] || continue
+		[ "$idle" -ge "$stall" ] || continue
 		line=$(tr -d '\r' <"$io/console.log" |
 			sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' |
 			grep -v '^[[:space:]]*$' | tail -n 1 || true)

@@ -1151,6 +1151,12 @@ static u32 expect(const struct facts *f, const struct mkind *mk)
 	u32 big = f->size > BIG_VALUE ? B(E_2BIG) | B(E_NOMEM) : 0, i;
 	bool rdonly = mk->flags & BPF_F_RDONLY_PROG;
 
+	/* a queue takes no value BTF: EINVAL, or EOPNOTSUPP for a value of
+	 * the map's size with well-formed kptrs
+	 */
+	if (mk->type == BPF_MAP_TYPE_QUEUE)
+		return (f->size != UNSIZED && f->size && f->size <= 0xffffffffULL &&
+			!f->errs && f->nk ? B(E_OPNOTSUPP) : B(E_INVAL)) | big;
 	if (!mk->walks || f->size == UNSIZED || !f->size)
 		return B(E_INVAL) | big;
 	if ((f->spin_off >= 0 || f->timer_off >= 0) && rdonly)

@@ -63,7 +63,7 @@ usage: ./vmtest.sh COMMAND [OPTIONS]
                         --timeout S     give up after S seconds ($TIMEOUT)
                                         (and after $STALL s without output or
                                         a file written: VMTEST_STALL;
-                                        600 s with --config)
+                                        1500 s with --config)
                         --qemu-opts "O" extra QEMU options, e.g.
                                         "-icount shift=0,sleep=off"
                         --config F      use the kernel built with fragment F
@@ -549,9 +549,10 @@ boot() {
 watch_progress() {
 	local io=$1 dir=$2 size last=-1 idle=0 poll=10 line stall=$STALL
 	# A KASAN kernel runs the tests several times slower, and test_progs
-	# writes a test's output only once the test ends (kptr_ref: ~4 min)
+	# writes a test's output only once the test ends (kptr_ref: 4 min on
+	# one machine, 10 min on a slower one)
 	if [ -z "${VMTEST_STALL:-}" ] && [ ${#CONFIG_FRAGS[@]} -gt 0 ]; then
-		stall=600
+		stall=1500
 	fi
 	touch "$io/.progress"
 	while sleep "$poll"; do

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -29,6 +30,149 @@ static int run(struct bpf_object *obj, const char *name)
 	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
 	bpf_link__destroy(link);
 	return err;
+}
+
+/* The task local storage part: what the family programs count */
+struct family {
+	int watch_tgid;
+	int usage;
+	int parents_kept;
+	int parents_found;
+	int selves_kept;
+	int children_freed;
+};
+
+#define CHILDREN 3
+
+static int family_get(int fd, struct family *f)
+{
+	return bpf_map_lookup_elem(fd, &(int){0}, f);
+}
+
+/* This process's usage count, as read_usage (attached) sees it */
+static int usage_now(struct bpf_object *obj, int fd)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "read_usage");
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct family f;
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &topts) ||
+	    family_get(fd, &f))
+		return -1;
+	return f.usage;
+}
+
+/* Attaching and detaching fentry programs (runs 1-4 did) retires
+ * trampoline images through RCU tasks grace periods, which hold
+ * references to running tasks such as this one for a while: wait until
+ * the count has not moved for half a second.
+ */
+static int usage_settled(struct bpf_object *obj, int fd)
+{
+	int i, same = 0, prev = -1, n;
+
+	for (i = 0; i < 1000 && same < 25; i++) {
+		n = usage_now(obj, fd);
+		same = n == prev ? same + 1 : 0;
+		prev = n;
+		usleep(20000);
+	}
+	return prev;
+}
+
+/* Polls until this process's usage count is @want (10 s at most) */
+static int usage_becomes(struct bpf_object *obj, int fd, int want)
+{
+	int i, n = -1;
+
+	for (i = 0; i < 1000; i++) {
+		n = usage_now(obj, fd);
+		if (n == want)
+			break;
+		usleep(10000);
+	}
+	return n;
+}
+
+/* Children keep counted references to their parent and to themselves in
+ * task local storage; once they have exited, nothing is left
+ */
+static int task_storage(struct bpf_object *obj)
+{
+	static const char * const names[] = {
+		"keep_parent", "child_run", "task_freed", "read_usage",
+	};
+	struct bpf_link *links[4] = {};
+	struct bpf_program *child_run;
+	int fd, i, n = 0, ok = 0, usage0, usage1, usage2, go[2], ready[2];
+	struct family f = { .watch_tgid = getpid() };
+	pid_t pids[CHILDREN];
+	char c;
+
+	fd = bpf_object__find_map_fd_by_name(obj, "family");
+	child_run = bpf_object__find_program_by_name(obj, "child_run");
+	if (bpf_map_update_elem(fd, &(int){0}, &f, 0))
+		return 0;
+	for (i = 0; i < 4; i++) {
+		links[i] = bpf_program__attach(bpf_object__find_program_by_name(obj, names[i]));
+		if (libbpf_get_error(links[i])) {
+			links[i] = NULL;
+			goto out;
+		}
+	}
+	usage0 = usage_settled(obj, fd);
+	printf("run 5, task local storage: this process's usage count is %d\n", usage0);
+	if (pipe(go) || pipe(ready))
+		goto out;
+	for (i = 0; i < CHILDREN; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+			close(go[1]);
+			close(ready[0]);
+			bpf_prog_test_run_opts(bpf_program__fd(child_run), &topts);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (pids[i] < 0)
+			break;
+		n++;
+	}
+	close(ready[1]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			break;
+	close(ready[0]);
+	usage1 = usage_becomes(obj, fd, usage0 + n);
+	family_get(fd, &f);
+	printf("%d children forked; keep_parent (tp_btf/sched_process_fork) moved a"
+	       " reference to this process into the task storage of %d of them:"
+	       " its usage count went %d -> %d\n", n, f.parents_kept, usage0, usage1);
+	printf("each child, in child_run: %d of %d found this process in their"
+	       " storage, %d moved a reference to themselves into their own storage\n",
+	       f.parents_found, n, f.selves_kept);
+	ok = n == CHILDREN && f.parents_kept == n && usage1 == usage0 + n &&
+	     f.parents_found == n && f.selves_kept == n;
+
+	close(go[1]);		/* the children exit */
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+	/* the exit path drops storage references after an RCU grace period */
+	usage2 = usage_becomes(obj, fd, usage0);
+	for (i = 0; i < 1000 && family_get(fd, &f) == 0 && f.children_freed < n; i++)
+		usleep(10000);
+	close(go[0]);
+	printf("the children exited: their storage dropped its references, this"
+	       " process's usage count is back to %d, and free_task saw %d of %d"
+	       " children freed, although each one's storage held a reference to"
+	       " itself\n", usage2, f.children_freed, n);
+	ok &= usage2 == usage0 && f.children_freed == n;
+out:
+	for (i = 0; i < 4; i++)
+		bpf_link__destroy(links[i]);
+	return ok;
 }
 
 int main(void)
@@ -99,6 +243,8 @@ int main(void)
 	printf("user space updated the value: the map dropped its reference"
 	       " (the field now reads %d)\n", bss.holding.held_pid);
 	ok &= bss.holding.held_pid == -1;
+
+	ok &= task_storage(obj);
 
 	bpf_object__close(obj);
 	return ok ? 0 : 1;

@@ -103,12 +103,17 @@ suite == "denylist" {
 	sub(/:(OK|SKIP|FAIL)$/, "", tname)
 	result = (res == "OK") ? "pass" : (res == "SKIP") ? "skip" : "fail"
 	if (index(num, "/")) {
-		has_subtests[suite SUBSEP substr(num, 1, index(num, "/") - 1)] = 1
+		parent = suite SUBSEP substr(num, 1, index(num, "/") - 1)
+		has_subtests[parent] = 1
+		if (result == "fail")
+			subtest_failed[parent] = 1
 		count(suite, tname, result)
 	} else if (!((suite SUBSEP num) in has_subtests)) {
 		count(suite, tname, result)
-	} else if (result == "fail" && !((suite SUBSEP tname) in progs_denied)) {
-		# A test can fail outside its subtests (setup, teardown).
+	} else if (result == "fail" && !((suite SUBSEP num) in subtest_failed) &&
+		   !((suite SUBSEP tname) in progs_denied)) {
+		# A test can fail outside its subtests (setup, teardown); one
+		# whose subtest failed reports FAIL for that alone, counted once.
 		count(suite, tname " (outside its subtests)", "fail")
 	}
 	next

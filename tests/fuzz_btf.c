@@ -1114,11 +1114,15 @@ struct mkind {
  * "walks": map creation gets as far as the kptr search.
  */
 static const struct mkind mkinds[] = {
-	{ "array", BPF_MAP_TYPE_ARRAY, 0, 20, 1, 1, 1, 1, 1, 1 },
+	{ "array", BPF_MAP_TYPE_ARRAY, 0, 16, 1, 1, 1, 1, 1, 1 },
 	{ "percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY, 0, 10, 1, 1, 1, 0, 0, 1 },
-	{ "hash", BPF_MAP_TYPE_HASH, 0, 20, 1, 1, 1, 1, 1, 1 },
+	{ "hash", BPF_MAP_TYPE_HASH, 0, 16, 1, 1, 1, 1, 1, 1 },
 	{ "hash(no_prealloc)", BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, 8, 1, 1, 1, 1, 1, 1 },
-	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 0, 12, 1, 1, 1, 0, 1, 1 },
+	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 0, 10, 1, 1, 1, 0, 1, 1 },
+	/* local storage (follow-up): no preallocation, no max_entries */
+	{ "sk_storage", BPF_MAP_TYPE_SK_STORAGE, BPF_F_NO_PREALLOC, 4, 1, 1, 1, 1, 0, 0 },
+	{ "task_storage", BPF_MAP_TYPE_TASK_STORAGE, BPF_F_NO_PREALLOC, 4, 1, 1, 1, 1, 0, 0 },
+	{ "inode_storage", BPF_MAP_TYPE_INODE_STORAGE, BPF_F_NO_PREALLOC, 2, 1, 1, 1, 1, 0, 0 },
 	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 0, 5, 1, 1, 1, 0, 0, 0 },
 	{ "bloom_filter", BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 0, 1, 0, 0, 0, 0 },
 	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 4, 0, 0, 0, 0, 0, 0 },
@@ -1189,6 +1193,9 @@ static int create(struct gcase *c, int btf_fd, const struct mkind *mk,
 
 	if (mk->type == BPF_MAP_TYPE_RINGBUF)
 		vs = 0, max = 4096;
+	if (mk->type == BPF_MAP_TYPE_SK_STORAGE || mk->type == BPF_MAP_TYPE_TASK_STORAGE ||
+	    mk->type == BPF_MAP_TYPE_INODE_STORAGE)
+		max = 0;
 	return bpf_map_create(mk->type, "fuzz_btf", mk->keyed ? 4 : 0, vs, max, &o);
 }
 

@@ -49,15 +49,13 @@ static int family_get(int fd, struct family *f)
 	return bpf_map_lookup_elem(fd, &(int){0}, f);
 }
 
-/* This process's usage count, as read_usage (attached) sees it */
-static int usage_now(struct bpf_object *obj, int fd)
+/* This process's usage count, as read_usage (@prog_fd, attached) sees it */
+static int usage_now(int prog_fd, int fd)
 {
-	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "read_usage");
 	LIBBPF_OPTS(bpf_test_run_opts, topts);
 	struct family f;
 
-	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &topts) ||
-	    family_get(fd, &f))
+	if (bpf_prog_test_run_opts(prog_fd, &topts) || family_get(fd, &f))
 		return -1;
 	return f.usage;
 }
@@ -67,12 +65,12 @@ static int usage_now(struct bpf_object *obj, int fd)
  * references to running tasks such as this one for a while: wait until
  * the count has not moved for half a second.
  */
-static int usage_settled(struct bpf_object *obj, int fd)
+static int usage_settled(int prog_fd, int fd)
 {
 	int i, same = 0, prev = -1, n;
 
 	for (i = 0; i < 1000 && same < 25; i++) {
-		n = usage_now(obj, fd);
+		n = usage_now(prog_fd, fd);
 		same = n == prev ? same + 1 : 0;
 		prev = n;
 		usleep(20000);
@@ -81,12 +79,12 @@ static int usage_settled(struct bpf_object *obj, int fd)
 }
 
 /* Polls until this process's usage count is @want (10 s at most) */
-static int usage_becomes(struct bpf_object *obj, int fd, int want)
+static int usage_becomes(int prog_fd, int fd, int want)
 {
 	int i, n = -1;
 
 	for (i = 0; i < 1000; i++) {
-		n = usage_now(obj, fd);
+		n = usage_now(prog_fd, fd);
 		if (n == want)
 			break;
 		usleep(10000);
@@ -105,12 +103,14 @@ static int task_storage(struct bpf_object *obj)
 	struct bpf_link *links[4] = {};
 	struct bpf_program *child_run;
 	int fd, i, n = 0, ok = 0, usage0, usage1, usage2, go[2], ready[2];
+	int usage_fd;
 	struct family f = { .watch_tgid = getpid() };
 	pid_t pids[CHILDREN];
 	char c;
 
 	fd = bpf_object__find_map_fd_by_name(obj, "family");
 	child_run = bpf_object__find_program_by_name(obj, "child_run");
+	usage_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, "read_usage"));
 	if (bpf_map_update_elem(fd, &(int){0}, &f, 0))
 		return 0;
 	for (i = 0; i < 4; i++) {
@@ -120,7 +120,7 @@ static int task_storage(struct bpf_object *obj)
 			goto out;
 		}
 	}
-	usage0 = usage_settled(obj, fd);
+	usage0 = usage_settled(usage_fd, fd);
 	printf("run 5, task local storage: this process's usage count is %d\n", usage0);
 	if (pipe(go) || pipe(ready))
 		goto out;
@@ -145,7 +145,7 @@ static int task_storage(struct bpf_object *obj)
 		if (read(ready[0], &c, 1) != 1)
 			break;
 	close(ready[0]);
-	usage1 = usage_becomes(obj, fd, usage0 + n);
+	usage1 = usage_becomes(usage_fd, fd, usage0 + n);
 	family_get(fd, &f);
 	printf("%d children forked; keep_parent (tp_btf/sched_process_fork) moved a"
 	       " reference to this process into the task storage of %d of them:"
@@ -160,7 +160,7 @@ static int task_storage(struct bpf_object *obj)
 	for (i = 0; i < n; i++)
 		waitpid(pids[i], NULL, 0);
 	/* the exit path drops storage references after an RCU grace period */
-	usage2 = usage_becomes(obj, fd, usage0);
+	usage2 = usage_becomes(usage_fd, fd, usage0);
 	for (i = 0; i < 1000 && family_get(fd, &f) == 0 && f.children_freed < n; i++)
 		usleep(10000);
 	close(go[0]);
